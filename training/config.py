@@ -1,0 +1,53 @@
+"""Configuration: safe defaults, TRAINING_* environment overrides, refusal of unsafe production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production below
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app will not start."""
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.update(
+        ENV_NAME="development",
+        SECRET_KEY=DEV_SECRET_KEY,
+        DATABASE_URL=f"sqlite:///{app.instance_path}/conduit.db",
+        CONTENT_PATH=str(PROJECT_ROOT / "content"),
+        DUE_SOON_DAYS=14,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    # TRAINING_DATABASE_URL, TRAINING_SECRET_KEY, TRAINING_ENV_NAME ... (values parsed as JSON when they can be)
+    app.config.from_prefixed_env("TRAINING")
+    if test_config:
+        app.config.update(test_config)
+    production = app.config["ENV_NAME"] == "production"
+    app.config["PRODUCTION"] = production
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        key = app.config.get("SECRET_KEY")
+        if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
+            raise ConfigError("TRAINING_SECRET_KEY must be set to a random value of at least 32 characters in production")
+    app.config["SQLALCHEMY_ENGINES"] = {"default": _engine_options(app.config["DATABASE_URL"])}
+    app.config["ALEMBIC"] = {"script_location": str(PROJECT_ROOT / "migrations")}
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"url": url, "connect_args": {"timeout": 15}}
+    return {"url": url, "pool_pre_ping": True}

@@ -1,0 +1,89 @@
+"""Strict YAML loading for authored content: duplicate keys, boolean traps and tabs are errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, ScalarNode
+
+# YAML 1.1 reads these bare words as booleans; authors almost always mean a string.
+_BOOLEAN_TRAPS = {"yes", "no", "on", "off", "y", "n"}
+
+
+class YamlProblem(Exception):
+    """A YAML error at a line (1-based, relative to the parsed text)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the line it started on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _StrictLoader, node: MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool | None):
+            raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain scalars")
+        skey = str(key)
+        if skey in result:
+            raise YamlProblem(
+                key_node.start_mark.line + 1,
+                f"duplicate key '{skey}' (first on line {result.key_lines[skey]})",
+            )
+        result[skey] = loader.construct_object(value_node, deep=True)
+        result.key_lines[skey] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_bool(loader: _StrictLoader, node: ScalarNode) -> bool:
+    raw = str(node.value)
+    if raw.lower() in _BOOLEAN_TRAPS:
+        raise YamlProblem(
+            node.start_mark.line + 1,
+            f"unquoted '{raw}' is read as a boolean; quote it if you mean text, "
+            "or write true/false",
+        )
+    return bool(loader.construct_yaml_bool(node))
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text strictly, raising YamlProblem with a 1-based line number."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\t" in line[: len(line) - len(line.lstrip())]:
+            raise YamlProblem(number, "tab used for indentation; use spaces")
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except YamlProblem:
+        raise
+    except ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlProblem((mark.line + 1) if mark else 1, str(exc.problem or exc)) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or str(exc)
+        raise YamlProblem((mark.line + 1) if mark else 1, message) from exc
+    except yaml.YAMLError as exc:
+        raise YamlProblem(1, str(exc)) from exc
+
+

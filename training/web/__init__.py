@@ -1,0 +1,1 @@
+"""Thin Flask views, one blueprint per audience, translating between people and services."""

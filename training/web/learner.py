@@ -1,0 +1,184 @@
+"""The employee's pages: My training, modules and lessons, quizzes, results and transcript."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from training.content import render_inline, render_module
+from training.extensions import db
+from training.models import ModuleRevision
+from training.services import NotFound, ServiceError
+from training.services.catalogue import asset_for, revision_doc
+from training.services import learning
+from training.services.learning import get_attempt, quiz_status
+
+from .access import protect
+from .forms import ActionForm
+
+bp = protect(Blueprint("learner", __name__), "signed-in")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@bp.app_template_filter("md")
+def markdown_inline(text: str) -> str:
+    return render_inline(text)
+
+
+def _asset_base(slug: str, revision_id: int) -> str:
+    return url_for("learner.asset", slug=slug, revision_id=revision_id, path="x")[:-2]
+
+
+def _view(slug: str):  # type: ignore[no-untyped-def]
+    try:
+        view = learning.module_view(db.session, current_user.id, slug)
+    except NotFound:
+        abort(404)
+    rendered = render_module(view.revision.sha256, view.revision.source, asset_base=_asset_base(slug, view.revision.id))
+    return view, rendered
+
+
+@bp.get("/")
+def my_training_page() -> ResponseReturnValue:
+    return redirect(url_for("learner.my_training"))
+
+
+@bp.get("/training")
+def my_training() -> ResponseReturnValue:
+    summary = learning.my_training(db.session, current_user.id, now=now(), due_soon_days=current_app.config["DUE_SOON_DAYS"])
+    return render_template("learner/my_training.html", summary=summary)
+
+
+@bp.get("/modules/<slug>")
+def module(slug: str) -> ResponseReturnValue:
+    view, rendered = _view(slug)
+    first_unread = next((lesson.id for lesson in view.doc.lessons if lesson.id not in view.read), None)
+    return render_template("learner/module.html", view=view, rendered=rendered, first_unread=first_unread, form=ActionForm())
+
+
+@bp.get("/modules/<slug>/lessons/<lesson_id>")
+def lesson(slug: str, lesson_id: str) -> ResponseReturnValue:
+    view, rendered = _view(slug)
+    ids = [lesson.id for lesson in view.doc.lessons]
+    if lesson_id not in ids:
+        abort(404)
+    index = ids.index(lesson_id)
+    return render_template(
+        "learner/lesson.html", view=view, rendered=rendered, lesson=rendered.lessons[index], index=index,
+        previous=ids[index - 1] if index > 0 else None, following=ids[index + 1] if index + 1 < len(ids) else None,
+        form=ActionForm(),
+    )  # fmt: skip
+
+
+@bp.post("/modules/<slug>/lessons/<lesson_id>/read")
+def mark_read(slug: str, lesson_id: str) -> ResponseReturnValue:
+    view, _ = _view(slug)
+    ids = [lesson.id for lesson in view.doc.lessons]
+    if lesson_id not in ids:
+        abort(404)
+    learning.mark_lesson_read(db.session, current_user.id, view.module, lesson_id, now=now())
+    db.session.commit()
+    index = ids.index(lesson_id)
+    if index + 1 < len(ids):
+        return redirect(url_for("learner.lesson", slug=slug, lesson_id=ids[index + 1]))
+    return redirect(url_for("learner.quiz", slug=slug))
+
+
+@bp.get("/modules/<slug>/quiz")
+def quiz(slug: str) -> ResponseReturnValue:
+    view, rendered = _view(slug)
+    status = quiz_status(db.session, current_user.id, view.module, view.doc)
+    return render_template("learner/quiz_start.html", view=view, rendered=rendered, status=status, form=ActionForm())
+
+
+@bp.post("/modules/<slug>/quiz")
+def start_quiz(slug: str) -> ResponseReturnValue:
+    try:
+        attempt = learning.start_attempt(db.session, current_user.id, slug, now=now())
+    except NotFound:
+        abort(404)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("learner.quiz", slug=slug))
+    db.session.commit()
+    return redirect(url_for("learner.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int) -> ResponseReturnValue:
+    try:
+        attempt = get_attempt(db.session, current_user.id, attempt_id)
+    except NotFound:
+        abort(404)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("learner.result", attempt_id=attempt.id))
+    revision = db.session.get(ModuleRevision, attempt.revision_id)
+    assert revision is not None
+    doc = revision_doc(revision)
+    return render_template("learner/quiz.html", attempt=attempt, questions=public_questions(attempt.questions), doc=doc, slug=revision.module.slug, form=ActionForm())
+
+
+def public_questions(questions: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    """What the quiz page may know of each question: no keys, feedback or explanations."""
+    shown = []
+    for q in questions:
+        item = {"id": q["id"], "type": q["type"], "prompt": q["prompt"], "points": q["points"]}
+        if q["type"] in ("single", "multiple"):
+            item["choices"] = [{"key": c["key"], "text": c["text"]} for c in q["choices"]]
+        shown.append(item)
+    return shown
+
+
+@bp.post("/attempts/<int:attempt_id>")
+def submit(attempt_id: int) -> ResponseReturnValue:
+    try:
+        outcome = learning.submit_attempt(db.session, current_user.id, attempt_id, request.form.to_dict(flat=False), now=now())
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("learner.result", attempt_id=outcome.attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+def result(attempt_id: int) -> ResponseReturnValue:
+    try:
+        attempt = get_attempt(db.session, current_user.id, attempt_id)
+    except NotFound:
+        abort(404)
+    if attempt.submitted_at is None:
+        return redirect(url_for("learner.attempt", attempt_id=attempt.id))
+    revision = db.session.get(ModuleRevision, attempt.revision_id)
+    assert revision is not None
+    from training.services.scoring import score_question
+
+    results = {q["id"]: score_question(q, (attempt.answers or {}).get(q["id"])) for q in attempt.questions}
+    status = quiz_status(db.session, current_user.id, revision.module, revision_doc(revision))
+    return render_template("learner/result.html", attempt=attempt, revision=revision, results=results, status=status, form=ActionForm())
+
+
+@bp.get("/transcript")
+def transcript_page() -> ResponseReturnValue:
+    return render_template("learner/transcript.html", rows=learning.transcript(db.session, current_user.id))
+
+
+@bp.get("/modules/<slug>/r/<int:revision_id>/<path:path>")
+def asset(slug: str, revision_id: int, path: str) -> ResponseReturnValue:
+    revision = db.session.get(ModuleRevision, revision_id)
+    if revision is None or revision.module.slug != slug or (revision.status != "published" and not ({"author", "admin"} & current_user.roles)):
+        abort(404)
+    stored = asset_for(db.session, revision_id, path)
+    if stored is None:
+        abort(404)
+    response = make_response(stored.data)
+    response.headers["Content-Type"] = stored.content_type
+    # Revisions never change, so the browser may keep the file; SVG gets a sandbox so any script in it is inert.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+    response.headers["Content-Disposition"] = "inline"
+    return response
