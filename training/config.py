@@ -45,6 +45,16 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
             raise ConfigError("TRAINING_SECRET_KEY must be set to a random value of at least 32 characters in production")
     app.config["SQLALCHEMY_ENGINES"] = {"default": _engine_options(app.config["DATABASE_URL"])}
     app.config["ALEMBIC"] = {"script_location": str(PROJECT_ROOT / "migrations")}
+    app.config["ALEMBIC_CONTEXT"] = {"render_item": _render_migration_item, "compare_server_default": True}
+
+
+def _render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our UTC timestamp type into migrations as the plain column type it stores."""
+    from training.models import UtcDateTime
+
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -300,6 +300,22 @@ class Completion(Model):
     version: Mapped[str] = mapped_column(String(40))
     major: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # Printed on the certificate; the public verification page looks it up.
+    certificate_code: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
 
     module: Mapped[Module] = relationship()
     __table_args__ = (Index("ix_completions_module_id_completed_at", "module_id", "completed_at"),)
+
+
+class ReminderSent(Model):
+    """One reminder for one assignment cycle and interval; the unique key makes sending idempotent."""
+
+    __tablename__ = "reminders_sent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # learner | digest
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    subject: Mapped[str] = mapped_column(String(60))  # "assignment:<id>:cycle:<n>" or "digest"
+    interval_key: Mapped[str] = mapped_column(String(40))  # e.g. the interval's first day, 2026-11-23
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    __table_args__ = (UniqueConstraint("kind", "person_id", "subject", "interval_key"),)

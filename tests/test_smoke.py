@@ -1,0 +1,11 @@
+from flask.testing import FlaskClient
+
+from training.models import Person
+from tests.conftest import sign_in
+
+
+def test_learner_sees_assigned_modules_after_sign_in(client: FlaskClient, learner: Person) -> None:
+    sign_in(client, learner.email)
+    page = client.get("/training").text
+    assert "Alpha Basics" in page
+    assert "Beta Limited" in page

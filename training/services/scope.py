@@ -1,0 +1,43 @@
+"""Whose records a viewer may see: the one place that decides report scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from training.models import ManagedUnit, OrgUnit, Person
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A viewer's reach: everyone (admin), a set of org-unit subtrees (manager) or only themselves."""
+
+    viewer_id: int
+    everyone: bool
+    unit_paths: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return "the whole organisation" if self.everyone else f"{len(self.unit_paths)} org unit subtree(s)"
+
+
+def scope_for(session: Session, viewer: Person) -> Scope:
+    if "admin" in viewer.roles:
+        return Scope(viewer.id, True, ())
+    if "manager" in viewer.roles:
+        paths = session.scalars(select(OrgUnit.path).join(ManagedUnit, ManagedUnit.org_unit_id == OrgUnit.id).where(ManagedUnit.person_id == viewer.id))
+        return Scope(viewer.id, False, tuple(sorted(set(paths))))
+    return Scope(viewer.id, False, ())
+
+
+def people_in_scope(scope: Scope) -> Select[tuple[int]]:
+    """SELECT of the ids of people the scope covers; join or IN() it into every report query."""
+    query = select(Person.id)
+    if scope.everyone:
+        return query
+    if not scope.unit_paths:
+        return query.where(Person.id == scope.viewer_id)
+    query = query.join(OrgUnit, OrgUnit.id == Person.org_unit_id)
+    return query.where(or_(false(), *[OrgUnit.path.startswith(path, autoescape=True) for path in scope.unit_paths]))
