@@ -69,7 +69,13 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
 
 
 def make_app(database_url: str, **overrides: Any) -> Flask:
-    config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "CONTENT_PATH": str(TEST_CONTENT)}
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "CONTENT_PATH": str(TEST_CONTENT),
+    }
     config.update(overrides)
     return create_app(config)
 
@@ -104,7 +110,16 @@ def imported(session: Session) -> Session:
     return session
 
 
-def add_person(session: Session, email: str, *, audiences: list[str], roles: tuple[str, ...] = ("learner",), unit: list[str] | None = None, manages: list[list[str]] | None = None, now: dt.datetime = NOW) -> Person:
+def add_person(
+    session: Session,
+    email: str,
+    *,
+    audiences: list[str],
+    roles: tuple[str, ...] = ("learner",),
+    unit: list[str] | None = None,
+    manages: list[list[str]] | None = None,
+    now: dt.datetime = NOW,
+) -> Person:
     org_unit = find_org_unit(session, unit, create=True) if unit else None
     managed = [find_org_unit(session, path, create=True) for path in manages or []]
     person = create_person(

@@ -1,7 +1,7 @@
 from flask.testing import FlaskClient
 
-from training.models import Person
 from tests.conftest import sign_in
+from training.models import Person
 
 
 def test_learner_sees_assigned_modules_after_sign_in(client: FlaskClient, learner: Person) -> None:

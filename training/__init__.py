@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from flask import Flask, Response
@@ -22,6 +23,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .extensions import alembic, csrf, db, login_manager
 
     db.init_app(app)
+    # Flask-SQLAlchemy-Lite also registers a coroutine teardown for async sessions, which Flask runs
+    # through asgiref after every request: a new thread and event loop, about 1 ms. We have no async engine.
+    if not app.config.get("SQLALCHEMY_ASYNC_ENGINES"):
+        app.teardown_appcontext_funcs[:] = [
+            f for f in app.teardown_appcontext_funcs if not (inspect.iscoroutinefunction(f) and f.__module__.startswith("flask_sqlalchemy_lite"))
+        ]
     alembic.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -29,7 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]
     def load_person(person_id: str) -> Any:
         from .models import Person
 
@@ -41,6 +48,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(public.bp)
+
+    from .web import certificates, verify
+
+    app.register_blueprint(certificates.bp)
+    app.register_blueprint(verify.bp)
 
     from .web.errors import register_error_handlers
 

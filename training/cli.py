@@ -70,12 +70,20 @@ def content_import(path: str | None) -> None:
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", default="", help="Full name.")
-@click.option("--role", "roles", multiple=True, type=click.Choice(["learner", "manager", "author", "admin"]), help="Permission role; repeat for several.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["learner", "manager", "author", "admin"]),
+    help="Permission role; repeat for several.",
+)
 @click.option("--audience", "audiences", multiple=True, help="Audience id from curricula.yml; repeat for several.")
 @click.option("--org-unit", default="", help="Org unit path, e.g. 'Plant North/Operations' (created if missing).")
 @click.option("--manages", multiple=True, help="Org unit path this manager may report on; repeat for several.")
 @click.password_option(help="Password (at least 15 characters); prompted when omitted.")
-def users_create(email: str, name: str, roles: tuple[str, ...], audiences: tuple[str, ...], org_unit: str, manages: tuple[str, ...], password: str) -> None:
+def users_create(
+    email: str, name: str, roles: tuple[str, ...], audiences: tuple[str, ...], org_unit: str, manages: tuple[str, ...], password: str
+) -> None:
     """Create a person who can sign in."""
     from .services.accounts import MIN_PASSWORD_LENGTH, create_person, find_org_unit
     from .services.assignments import sync_person

@@ -14,7 +14,14 @@ document.addEventListener("DOMContentLoaded", () => {
       }, 0);
     });
   }
-  // Move focus to a form's error summary so screen readers announce it.
-  const errors = document.querySelector(".form-errors");
-  if (errors) errors.focus();
+
+  // Print buttons need script, so they stay hidden without it (the browser's own Print still works).
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
+
+  // Move focus to a form's error summary, or to the outcome of a check, so screen readers announce it.
+  const target = document.querySelector(".form-errors") || document.querySelector("[data-focus-on-load]");
+  if (target) target.focus();
 });

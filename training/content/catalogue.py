@@ -109,7 +109,9 @@ def load_catalogue(root: Path, *, today: dt.date) -> Catalogue:
         if doc is None:
             continue
         if doc.id != folder.name:
-            catalogue.problems.append(Problem(shown, doc.field_lines.get("id", 2), f"id '{doc.id}' must equal the folder name '{folder.name}'"))
+            catalogue.problems.append(
+                Problem(shown, doc.field_lines.get("id", 2), f"id '{doc.id}' must equal the folder name '{folder.name}'")
+            )
         assets = _load_assets(folder, doc, shown, catalogue.problems)
         catalogue.modules.append(LoadedModule(doc, source, assets))
     _check_catalogue(catalogue)
@@ -149,7 +151,9 @@ def _check_catalogue(catalogue: Catalogue) -> None:
     for loaded in catalogue.modules:
         doc = loaded.doc
         if doc.id in by_id:
-            problems.append(Problem(doc.path, doc.field_lines.get("id", 2), f"module id '{doc.id}' is also used by {by_id[doc.id].doc.path}"))
+            problems.append(
+                Problem(doc.path, doc.field_lines.get("id", 2), f"module id '{doc.id}' is also used by {by_id[doc.id].doc.path}")
+            )
         by_id.setdefault(doc.id, loaded)
     owners: dict[str, str] = {}
     for loaded in catalogue.modules:
@@ -163,11 +167,15 @@ def _check_catalogue(catalogue: Catalogue) -> None:
         if audiences is not None:
             for audience in doc.audience:
                 if audience not in audiences:
-                    problems.append(Problem(doc.path, doc.field_lines.get("audience", 2), f"audience '{audience}' is not defined in curricula.yml"))
+                    problems.append(
+                        Problem(doc.path, doc.field_lines.get("audience", 2), f"audience '{audience}' is not defined in curricula.yml")
+                    )
         if len(catalogue.modules) > 1:
             for prerequisite in doc.prerequisites:
                 if prerequisite not in by_id:
-                    problems.append(Problem(doc.path, doc.field_lines.get("prerequisites", 2), f"prerequisite '{prerequisite}' is not a module"))
+                    problems.append(
+                        Problem(doc.path, doc.field_lines.get("prerequisites", 2), f"prerequisite '{prerequisite}' is not a module")
+                    )
             if doc.next and doc.next not in by_id:
                 problems.append(Problem(doc.path, doc.field_lines.get("next", 2), f"next module '{doc.next}' does not exist"))
     _check_prerequisite_cycles(catalogue.modules, problems)
@@ -177,7 +185,11 @@ def _check_catalogue(catalogue: Catalogue) -> None:
             if target is None:
                 problems.append(Problem("curricula.yml", requirement.line, f"requirement names unknown module '{requirement.module}'"))
             elif target.doc.status == "retired":
-                problems.append(Problem("curricula.yml", requirement.line, f"module '{requirement.module}' is retired and is no longer assigned", "warning"))
+                problems.append(
+                    Problem(
+                        "curricula.yml", requirement.line, f"module '{requirement.module}' is retired and is no longer assigned", "warning"
+                    )
+                )
 
 
 def _check_prerequisite_cycles(modules: list[LoadedModule], problems: list[Problem]) -> None:
@@ -190,7 +202,9 @@ def _check_prerequisite_cycles(modules: list[LoadedModule], problems: list[Probl
         for nxt in graph.get(node, ()):
             if state.get(nxt) == 1:
                 doc = docs[node]
-                problems.append(Problem(doc.path, doc.field_lines.get("prerequisites", 2), f"prerequisites form a cycle: {' → '.join([*trail, nxt])}"))
+                problems.append(
+                    Problem(doc.path, doc.field_lines.get("prerequisites", 2), f"prerequisites form a cycle: {' → '.join([*trail, nxt])}")
+                )
             elif nxt in graph and state.get(nxt) is None:
                 visit(nxt, [*trail, nxt])
         state[node] = 2

@@ -28,6 +28,7 @@ class Problem:
 class Objective:
     id: str
     text: str
+    line: int = 0
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ def slugify(text: str) -> str:
 class _Collector:
     path: str
     problems: list[Problem] = field(default_factory=list)
+    broken_blocks: int = 0
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
@@ -77,9 +78,7 @@ class _Block:
     lesson_id: str
 
 
-def parse_module(
-    text: str, path: str = "index.md", *, today: dt.date | None = None
-) -> tuple[ModuleDoc | None, list[Problem]]:
+def parse_module(text: str, path: str = "index.md", *, today: dt.date | None = None) -> tuple[ModuleDoc | None, list[Problem]]:
     """Parse one module file; return the module (None if unusable) and all problems found."""
     out = _Collector(path)
     if "\r" in text:
@@ -94,16 +93,16 @@ def parse_module(
         out.error(1, "front matter is not closed by a '---' line")
         return None, out.problems
     try:
-        meta = load_yaml("\n".join(lines[1:end]))
+        meta = load_yaml("\n".join(lines[1:end]), offset=1)
     except YamlProblem as exc:
-        out.error(exc.line + 1, f"front matter: {exc.message}")
+        out.error(exc.line, f"front matter: {exc.message}")
         return None, out.problems
     if not isinstance(meta, LineDict):
         out.error(2, "front matter must be a YAML mapping")
         return None, out.problems
 
     def line_of(key: str) -> int:
-        return meta.key_lines.get(key, 0) + 1 if key in meta.key_lines else 1
+        return meta.key_lines.get(key, 2)
 
     introduction, lessons, blocks, images = _split_body(lines, end + 1, out)
     questions = _parse_questions(blocks, out)
@@ -111,9 +110,7 @@ def parse_module(
     return module, out.problems
 
 
-def _split_body(
-    lines: list[str], start: int, out: _Collector
-) -> tuple[str, list[Lesson], list[_Block], list[tuple[str, int]]]:
+def _split_body(lines: list[str], start: int, out: _Collector) -> tuple[str, list[Lesson], list[_Block], list[tuple[str, int]]]:
     """Split the body into introduction and lessons, lifting out quiz blocks."""
     intro: list[str] = []
     current: list[str] = intro
@@ -131,8 +128,7 @@ def _split_body(
                 (
                     j
                     for j in range(i + 1, len(lines))
-                    if lines[j].strip().startswith(marker[0] * len(marker))
-                    and lines[j].strip().strip(marker[0]) == ""
+                    if lines[j].strip().startswith(marker[0] * len(marker)) and lines[j].strip().strip(marker[0]) == ""
                 ),
                 None,
             )
@@ -174,9 +170,10 @@ def _split_body(
 def _iter_questions(blocks: list[_Block], out: _Collector) -> Iterator[tuple[LineDict, _Block]]:
     for block in blocks:
         try:
-            data = load_yaml(block.text)
+            data = load_yaml(block.text, offset=block.first_line - 1)
         except YamlProblem as exc:
-            out.error(block.first_line + exc.line - 1, f"quiz block: {exc.message}")
+            out.error(exc.line, f"quiz block: {exc.message}")
+            out.broken_blocks += 1
             continue
         if data is None:
             out.error(block.first_line - 1, "quiz block is empty")
@@ -188,20 +185,7 @@ def _iter_questions(blocks: list[_Block], out: _Collector) -> Iterator[tuple[Lin
             if not isinstance(item, LineDict):
                 out.error(block.first_line - 1, "each question must be a mapping")
                 continue
-            _shift(item, block.first_line - 1)
             yield item, block
-
-
-def _shift(value: Any, offset: int) -> None:
-    """Turn line numbers relative to a quiz block into line numbers in the file."""
-    if isinstance(value, LineDict):
-        value.line += offset
-        value.key_lines = {k: v + offset for k, v in value.key_lines.items()}
-        for inner in value.values():
-            _shift(inner, offset)
-    elif isinstance(value, list):
-        for inner in value:
-            _shift(inner, offset)
 
 
 def _text(value: Any) -> str | None:
@@ -258,7 +242,9 @@ def _parse_questions(blocks: list[_Block], out: _Collector) -> list[Question]:
             feedback = raw.get("feedback")
             if feedback is not None:
                 if not isinstance(feedback, dict) or set(feedback) - {"correct", "incorrect"}:
-                    out.error(raw.key_lines.get("feedback", line), f"question {qid}: truefalse feedback is {{correct: ..., incorrect: ...}}")
+                    out.error(
+                        raw.key_lines.get("feedback", line), f"question {qid}: truefalse feedback is {{correct: ..., incorrect: ...}}"
+                    )
                 else:
                     fb_correct = _text(feedback.get("correct")) or ""
                     fb_incorrect = _text(feedback.get("incorrect")) or ""
@@ -410,18 +396,16 @@ def _build_module(
                     out.error(q.line, f"question {q.id}: wrong choice '{c.text}' needs feedback in a published module")
     covered = {q.objective for q in questions}
     for o in objectives:
-        if o.id not in covered:
-            out.error(line_of("objectives"), f"objective {o.id} is not tested by any question")
-    if not questions and "pass_mark" in meta:
+        if o.id not in covered and not out.broken_blocks:
+            out.error(o.line or line_of("objectives"), f"objective {o.id} is not tested by any question")
+    if not questions and "pass_mark" in meta and not out.broken_blocks:
         out.error(line_of("pass_mark"), "pass_mark can never be reached: the module has no questions")
     if qpa is not None and qpa > len(questions):
         out.error(line_of("questions_per_attempt"), f"questions_per_attempt {qpa} is more than the {len(questions)} questions in the bank")
     if not lessons:
         out.error(2, "the module has no lessons ('## ' headings)")
-    if status == "published" and meta.get("sources") is None:
-        out.warn(2, "a published module that states facts should list its sources")
 
-    if missing or any(p.severity == "error" for p in out.problems) and not module_id:
+    if missing or (any(p.severity == "error" for p in out.problems) and not module_id):
         return None
     return ModuleDoc(
         path=out.path, id=module_id, title=_text(meta.get("title")) or module_id, version=version or "0.0.0",
@@ -444,14 +428,14 @@ def _objectives(value: Any, line: int, out: _Collector) -> list[Objective]:
     for item in value:
         oid = _text(item.get("id")) if isinstance(item, dict) else None
         text = _text(item.get("text")) if isinstance(item, dict) else None
-        item_line = item.line + 1 if isinstance(item, LineDict) else line
+        item_line = item.line if isinstance(item, LineDict) else line
         if not oid or not text:
             out.error(item_line, "each objective needs an id and a text")
             continue
         if any(o.id == oid for o in result):
             out.error(item_line, f"objective id '{oid}' is used twice")
             continue
-        result.append(Objective(oid, text))
+        result.append(Objective(oid, text, item_line))
     return result
 
 
@@ -468,7 +452,7 @@ def _mappings(value: Any, line: int, out: _Collector) -> dict[str, tuple[str, ..
         return {}
     result: dict[str, tuple[str, ...]] = {}
     for key, refs in value.items():
-        key_line = value.key_lines.get(key, 0) + 1 if isinstance(value, LineDict) else line
+        key_line = value.key_lines.get(key, line) if isinstance(value, LineDict) else line
         if key not in MAPPING_KEYS:
             out.error(key_line, f"unknown mapping framework '{key}' (allowed: {', '.join(MAPPING_KEYS)})")
             continue
@@ -485,7 +469,7 @@ def _sources(value: Any, line: int, out: _Collector) -> list[Source]:
         return []
     result = []
     for item in value:
-        item_line = item.line + 1 if isinstance(item, LineDict) else line
+        item_line = item.line if isinstance(item, LineDict) else line
         title = _text(item.get("title")) if isinstance(item, dict) else None
         url = _text(item.get("url")) if isinstance(item, dict) else None
         if not title or not url:

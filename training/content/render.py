@@ -34,7 +34,9 @@ ALLOWED_ATTRIBUTES = {
     "sup": {"id"},
     "ol": {"start"},
 }
-_SAFE_CLASS = re.compile(r"^(admonition|note|tip|important|warning|caution|admonition-title|footnote|footnote-ref|footnote-backref|language-[a-z0-9_+-]+)$")
+_SAFE_CLASS = re.compile(
+    r"^(admonition|note|tip|important|warning|caution|admonition-title|footnote|footnote-ref|footnote-backref|language-[a-z0-9_+-]+)$"
+)
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
 
 
@@ -50,6 +52,8 @@ def _attribute_filter(asset_base: str | None):  # type: ignore[no-untyped-def]
         if attribute == "class":
             kept = " ".join(c for c in value.split() if _SAFE_CLASS.match(c))
             return kept or None
+        if attribute in ("href", "src") and value.strip().lower().startswith("data:") and tag != "img":
+            return None
         if tag == "img" and attribute == "src":
             if value.startswith("data:"):
                 return value if _DATA_IMAGE.match(value) else None
@@ -138,7 +142,9 @@ def render_module(sha256: str, source: str, *, asset_base: str) -> RenderedModul
     else:
         rendered = RenderedModule(
             render_markdown(doc.introduction, asset_base=asset_base),
-            tuple(RenderedLesson(lesson.id, lesson.title, render_markdown(lesson.markdown, asset_base=asset_base)) for lesson in doc.lessons),
+            tuple(
+                RenderedLesson(lesson.id, lesson.title, render_markdown(lesson.markdown, asset_base=asset_base)) for lesson in doc.lessons
+            ),
         )
     _cache.put(key, rendered)
     return rendered

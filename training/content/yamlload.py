@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, ScalarNode
 
 # YAML 1.1 reads these bare words as booleans; authors almost always mean a string.
@@ -29,26 +28,26 @@ class LineDict(dict[str, Any]):
 
 
 class _StrictLoader(yaml.SafeLoader):
-    pass
+    offset = 0  # added to every line number, so that lines are counted in the enclosing file
 
 
 def _construct_mapping(loader: _StrictLoader, node: MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()
-    result.line = node.start_mark.line + 1
+    result.line = node.start_mark.line + 1 + loader.offset
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool | None):
-            raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain scalars")
+            raise YamlProblem(key_node.start_mark.line + 1 + loader.offset, "mapping keys must be plain scalars")
         skey = str(key)
         if skey in result:
             raise YamlProblem(
-                key_node.start_mark.line + 1,
+                key_node.start_mark.line + 1 + loader.offset,
                 f"duplicate key '{skey}' (first on line {result.key_lines[skey]})",
             )
         result[skey] = loader.construct_object(value_node, deep=True)
-        result.key_lines[skey] = key_node.start_mark.line + 1
+        result.key_lines[skey] = key_node.start_mark.line + 1 + loader.offset
     return result
 
 
@@ -56,9 +55,8 @@ def _construct_bool(loader: _StrictLoader, node: ScalarNode) -> bool:
     raw = str(node.value)
     if raw.lower() in _BOOLEAN_TRAPS:
         raise YamlProblem(
-            node.start_mark.line + 1,
-            f"unquoted '{raw}' is read as a boolean; quote it if you mean text, "
-            "or write true/false",
+            node.start_mark.line + 1 + loader.offset,
+            f"unquoted '{raw}' is read as a boolean; quote it if you mean text, or write true/false",
         )
     return bool(loader.construct_yaml_bool(node))
 
@@ -67,23 +65,21 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 _StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
-def load_yaml(text: str) -> Any:
-    """Parse YAML text strictly, raising YamlProblem with a 1-based line number."""
+def load_yaml(text: str, *, offset: int = 0) -> Any:
+    """Parse YAML text strictly; line numbers (in results and YamlProblem) are 1-based plus `offset`."""
     for number, line in enumerate(text.splitlines(), start=1):
         if "\t" in line[: len(line) - len(line.lstrip())]:
-            raise YamlProblem(number, "tab used for indentation; use spaces")
+            raise YamlProblem(number + offset, "tab used for indentation; use spaces")
+    loader = _StrictLoader(text)
+    loader.offset = offset
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
     except YamlProblem:
         raise
-    except ConstructorError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem((mark.line + 1) if mark else 1, str(exc.problem or exc)) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or str(exc)
-        raise YamlProblem((mark.line + 1) if mark else 1, message) from exc
+        raise YamlProblem((mark.line + 1 + offset) if mark else 1 + offset, str(exc.problem or exc)) from exc
     except yaml.YAMLError as exc:
-        raise YamlProblem(1, str(exc)) from exc
-
-
+        raise YamlProblem(1 + offset, str(exc)) from exc
+    finally:
+        loader.dispose()

@@ -47,7 +47,11 @@ def recur_from_text(text: str) -> Recur:
     if text == "each_calendar_quarter":
         return Recur(each_calendar_quarter=True)
     key, _, months = text.partition(":")
-    return Recur(**{key: int(months)})
+    if key == "every_months":
+        return Recur(every_months=int(months))
+    if key == "every_calendar_months":
+        return Recur(every_calendar_months=int(months))
+    raise ValueError(f"unknown recurrence {text!r}")
 
 
 def _interval_months(recur: Recur) -> float:
@@ -87,7 +91,9 @@ def _strictness(chosen: Chosen) -> tuple[float, int]:
     return (_interval_months(chosen.requirement.recur), first)
 
 
-def sync_person(session: Session, person: Person, *, now: dt.datetime, curricula: Curricula | None = None, modules: dict[str, Module] | None = None) -> None:
+def sync_person(
+    session: Session, person: Person, *, now: dt.datetime, curricula: Curricula | None = None, modules: dict[str, Module] | None = None
+) -> None:
     """Create the assignments a person's audiences require and withdraw those no longer required."""
     curricula = curricula or curricula_in_force(session)
     if curricula is None:
@@ -139,7 +145,10 @@ def sync_everyone(session: Session, *, now: dt.datetime) -> None:
 
 def open_assignment(session: Session, person_id: int, module_id: int) -> Assignment | None:
     return session.scalars(
-        select(Assignment).where(Assignment.person_id == person_id, Assignment.module_id == module_id, Assignment.status == "open").order_by(Assignment.cycle.desc()).limit(1)
+        select(Assignment)
+        .where(Assignment.person_id == person_id, Assignment.module_id == module_id, Assignment.status == "open")
+        .order_by(Assignment.cycle.desc())
+        .limit(1)
     ).first()
 
 
@@ -190,7 +199,10 @@ def reopen_for_major_change(session: Session, module: Module, version: str, majo
         if completion.major >= major:
             continue
         current = session.scalars(
-            select(Assignment).where(Assignment.person_id == person_id, Assignment.module_id == module.id).order_by(Assignment.cycle.desc()).limit(1)
+            select(Assignment)
+            .where(Assignment.person_id == person_id, Assignment.module_id == module.id)
+            .order_by(Assignment.cycle.desc())
+            .limit(1)
         ).first()
         if current is None or current.status == "withdrawn":
             continue

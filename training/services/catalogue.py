@@ -89,8 +89,9 @@ def import_catalogue(session: Session, catalogue: Catalogue, *, now: dt.datetime
 
 
 def _import_curricula(session: Session, catalogue: Catalogue, *, now: dt.datetime) -> bool:
-    assert catalogue.curricula is not None
     curricula = catalogue.curricula
+    if curricula is None:
+        return False
     for definition in curricula.audiences:
         audience = session.scalar(select(Audience).where(Audience.slug == definition.id))
         if audience is None:
@@ -129,5 +130,7 @@ def revision_doc(revision: ModuleRevision) -> ModuleDoc:
 
 def asset_for(session: Session, revision_id: int, path: str) -> Asset | None:
     return session.scalar(
-        select(Asset).join(RevisionAsset, RevisionAsset.asset_sha256 == Asset.sha256).where(RevisionAsset.revision_id == revision_id, RevisionAsset.path == path)
+        select(Asset)
+        .join(RevisionAsset, RevisionAsset.asset_sha256 == Asset.sha256)
+        .where(RevisionAsset.revision_id == revision_id, RevisionAsset.path == path)
     )

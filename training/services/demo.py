@@ -68,7 +68,7 @@ def seed_demo(session: Session, *, now: dt.datetime) -> DemoReport:
         return DemoReport(skipped=True)
     if curricula_in_force(session) is None:
         raise ServiceError("import content first: flask content import")
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - a repeatable demo, not a secret
     units = {key: find_org_unit(session, path, create=True) for key, path in UNITS.items()}
     plant = find_org_unit(session, ["Plant North"])
     report = DemoReport(units=5)
@@ -119,12 +119,15 @@ def _demo_learner(session: Session, person: Person, audiences: list[str], now: d
 
 def _open_modules(session: Session, person: Person) -> list[tuple[Module, list[str], Assignment]]:
     result = []
-    for assignment in session.scalars(select(Assignment).where(Assignment.person_id == person.id, Assignment.status == "open").order_by(Assignment.module_id)):
+    for assignment in session.scalars(
+        select(Assignment).where(Assignment.person_id == person.id, Assignment.status == "open").order_by(Assignment.module_id)
+    ):
         module = session.get(Module, assignment.module_id)
         if module is None or module.published_revision_id is None:
             continue
         revision = session.get(ModuleRevision, module.published_revision_id)
-        assert revision is not None
+        if revision is None:
+            continue
         result.append((module, [lesson.id for lesson in revision_doc(revision).lessons], assignment))
     return result
 
@@ -157,7 +160,9 @@ def _read(session: Session, person: Person, module: Module, lessons: list[str], 
         mark_lesson_read(session, person.id, module, lesson, now=when + dt.timedelta(minutes=4 * offset))
 
 
-def _complete(session: Session, person: Person, module: Module, lessons: list[str], when: dt.datetime, rng: random.Random, *, fail_first: bool = False) -> None:
+def _complete(
+    session: Session, person: Person, module: Module, lessons: list[str], when: dt.datetime, rng: random.Random, *, fail_first: bool = False
+) -> None:
     _read(session, person, module, lessons, when)
     when = when + dt.timedelta(minutes=5 * len(lessons) + 3)
     if fail_first:

@@ -18,6 +18,7 @@ from training.models import Assignment, Completion, LessonProgress, Module, Modu
 from . import NotFound, ServiceError
 from .assignments import complete_assignment, open_assignment
 from .catalogue import revision_doc
+from .certificates import new_certificate_code
 from .db import insert_ignoring_duplicates
 from .scoring import score_attempt
 
@@ -237,7 +238,7 @@ def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.dateti
         session.expire(assignment, ["attempts_used"])
     elif doc.attempts is not None and _unassigned_attempts(session, person_id, module.id) >= doc.attempts:
         raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz.")
-    questions = draw_questions(doc, rng or random.Random(secrets.randbits(64)))
+    questions = draw_questions(doc, rng or random.Random(secrets.randbits(64)))  # noqa: S311 - order, not a secret
     attempt = QuizAttempt(
         person_id=person_id, module_id=module.id, revision_id=revision.id, assignment_id=assignment.id if assignment else None,
         started_at=now, questions=questions, max_points=sum(q["points"] for q in questions), pass_mark=doc.pass_mark,
@@ -300,12 +301,11 @@ def submit_attempt(session: Session, person_id: int, attempt_id: int, form: dict
         return SubmitOutcome(attempt, _completion_for(session, attempt.id), False)
     completion = None
     if score.passed:
-        revision = session.get(ModuleRevision, attempt.revision_id)
-        assert revision is not None
+        revision = attempt.revision
         completion = Completion(
             person_id=person_id, module_id=attempt.module_id, revision_id=revision.id, assignment_id=attempt.assignment_id,
             attempt_id=attempt.id, completed_at=now, percent=score.percent, pass_mark=attempt.pass_mark,
-            version=revision.version, major=revision.major, sha256=revision.sha256,
+            version=revision.version, major=revision.major, sha256=revision.sha256, certificate_code=new_certificate_code(),
         )  # fmt: skip
         session.add(completion)
         session.flush()

@@ -27,12 +27,14 @@ def scope_for(session: Session, viewer: Person) -> Scope:
     if "admin" in viewer.roles:
         return Scope(viewer.id, True, ())
     if "manager" in viewer.roles:
-        paths = session.scalars(select(OrgUnit.path).join(ManagedUnit, ManagedUnit.org_unit_id == OrgUnit.id).where(ManagedUnit.person_id == viewer.id))
+        paths = session.scalars(
+            select(OrgUnit.path).join(ManagedUnit, ManagedUnit.org_unit_id == OrgUnit.id).where(ManagedUnit.person_id == viewer.id)
+        )
         return Scope(viewer.id, False, tuple(sorted(set(paths))))
     return Scope(viewer.id, False, ())
 
 
-def people_in_scope(scope: Scope) -> Select[tuple[int]]:
+def people_in_scope(scope: Scope) -> Select[int]:
     """SELECT of the ids of people the scope covers; join or IN() it into every report query."""
     query = select(Person.id)
     if scope.everyone:

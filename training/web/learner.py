@@ -11,10 +11,11 @@ from flask_login import current_user
 from training.content import render_inline, render_module
 from training.extensions import db
 from training.models import ModuleRevision
-from training.services import NotFound, ServiceError
+from training.services import NotFound, ServiceError, learning
 from training.services.catalogue import asset_for, revision_doc
-from training.services import learning
+from training.services.certificates import certificate_id_for_attempt
 from training.services.learning import get_attempt, quiz_status
+from training.services.scoring import score_question
 
 from .access import protect
 from .forms import ActionForm
@@ -118,8 +119,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         abort(404)
     if attempt.submitted_at is not None:
         return redirect(url_for("learner.result", attempt_id=attempt.id))
-    revision = db.session.get(ModuleRevision, attempt.revision_id)
-    assert revision is not None
+    revision = attempt.revision
     doc = revision_doc(revision)
     return render_template("learner/quiz.html", attempt=attempt, questions=public_questions(attempt.questions), doc=doc, slug=revision.module.slug, form=ActionForm())
 
@@ -153,13 +153,15 @@ def result(attempt_id: int) -> ResponseReturnValue:
         abort(404)
     if attempt.submitted_at is None:
         return redirect(url_for("learner.attempt", attempt_id=attempt.id))
-    revision = db.session.get(ModuleRevision, attempt.revision_id)
-    assert revision is not None
-    from training.services.scoring import score_question
+    revision = attempt.revision
 
     results = {q["id"]: score_question(q, (attempt.answers or {}).get(q["id"])) for q in attempt.questions}
     status = quiz_status(db.session, current_user.id, revision.module, revision_doc(revision))
-    return render_template("learner/result.html", attempt=attempt, revision=revision, results=results, status=status, form=ActionForm())
+    certificate_id = certificate_id_for_attempt(db.session, current_user.id, attempt.id) if attempt.passed else None
+    return render_template(
+        "learner/result.html", attempt=attempt, revision=revision, results=results, status=status, certificate_id=certificate_id,
+        form=ActionForm(),
+    )  # fmt: skip
 
 
 @bp.get("/transcript")
