@@ -30,6 +30,16 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        # Reminder emails (flask reminders send): TRAINING_SMTP_HOST, TRAINING_SMTP_PORT ...
+        SMTP_HOST="localhost",
+        SMTP_PORT=25,
+        SMTP_USERNAME="",
+        SMTP_PASSWORD="",
+        SMTP_STARTTLS=False,
+        SMTP_FROM="Conduit training <training@localhost>",
+        SMTP_TIMEOUT=30,
+        REMINDER_INTERVAL_DAYS=7,  # the same reminder goes out at most once per interval (7: once per ISO week)
+        BASE_URL="http://localhost:5000",  # links in emails point here
     )
     # TRAINING_DATABASE_URL, TRAINING_SECRET_KEY, TRAINING_ENV_NAME ... (values parsed as JSON when they can be)
     app.config.from_prefixed_env("TRAINING")

@@ -13,6 +13,6 @@ def insert_ignoring_duplicates(session: Session, table: Table, values: dict[str,
     """INSERT ... ON CONFLICT DO NOTHING; True when a row was inserted."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(*table.primary_key.columns)
+    # RETURNING, not rowcount: drivers disagree on rowcount for a skipped ON CONFLICT insert.
+    return session.execute(statement).first() is not None
