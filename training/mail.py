@@ -13,7 +13,9 @@ from typing import Any
 class SmtpMailer:
     """Send messages through one SMTP server; use it as a context manager so the connection closes."""
 
-    def __init__(self, host: str, port: int, *, username: str = "", password: str = "", starttls: bool = False, timeout: float = 30.0) -> None:
+    def __init__(
+        self, host: str, port: int, *, username: str = "", password: str = "", starttls: bool = False, timeout: float = 30.0
+    ) -> None:
         self.host = host
         self.port = port
         self.username = username

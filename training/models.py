@@ -123,6 +123,9 @@ class Person(Model):
     def get_id(self) -> str:
         return str(self.id)
 
+    # The report matrix pages through people by name.
+    __table_args__ = (Index("ix_people_name_id", "name", "id"),)
+
 
 class PersonRole(Model):
     """A permission role (learner, manager, author, admin) held by a person."""
@@ -319,3 +322,59 @@ class ReminderSent(Model):
     interval_key: Mapped[str] = mapped_column(String(40))  # e.g. the interval's first day, 2026-11-23
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     __table_args__ = (UniqueConstraint("kind", "person_id", "subject", "interval_key"),)
+
+
+# ---------------------------------------------------------------- report summaries
+# Kept in step with assignments in the same transaction as each change (services/summaries.py),
+# so the reports read a few small rows instead of aggregating every assignment. A status depends on
+# today's date, so the summaries store due dates and flags, and the reports derive statuses at query time.
+
+NEVER_DUE = dt.date(9999, 12, 31)  # due_on of a completed requirement that does not recur
+
+
+class ReportCell(Model):
+    """One person × required module: the latest cycle's due date and what the person has done."""
+
+    __tablename__ = "report_cells"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), primary_key=True)
+    # The person's org unit when the cell was written: the summaries subtract from its subtrees.
+    org_unit_id: Mapped[int | None] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(100))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    completed_before: Mapped[bool] = mapped_column(Boolean)
+    started: Mapped[bool] = mapped_column(Boolean)
+    last_completed_at: Mapped[dt.datetime | None] = mapped_column()
+    __table_args__ = (
+        Index("ix_report_cells_module_id_due_on", "module_id", "due_on"),
+        Index("ix_report_cells_due_on", "due_on"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class ReportCount(Model):
+    """How many cells of an org-unit subtree share a module, audience, due date and flags.
+
+    unit_id 0 is the whole organisation; module_id 0 (with audience '') counts every module together.
+    """
+
+    __tablename__ = "report_counts"
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    module_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    audience: Mapped[str] = mapped_column(String(100), primary_key=True)
+    due_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    completed_before: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    started: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ReportMonth(Model):
+    """Completions per calendar month (UTC) in an org-unit subtree; unit_id 0 is the whole organisation."""
+
+    __tablename__ = "report_months"
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    __table_args__ = ({"sqlite_with_rowid": False},)

@@ -89,8 +89,8 @@ class LiveServer:
         with self.session() as session:
             return list(get_attempt(session, self.person(email).id, attempt_id).questions)
 
-    def add_learner(self, *, audiences: list[str], roles: tuple[str, ...] = ("learner",), unit: list[str] | None = None) -> str:
-        """A new person with a password (PASSWORD) and their assignments; returns their email."""
+    def add_person(self, *, audiences: list[str], roles: tuple[str, ...] = ("learner",), unit: list[str] | None = None) -> str:
+        """A new person (any roles) who signs in with PASSWORD, with their assignments; returns their email."""
         email = f"e2e-{next(self._emails)}-{secrets.token_hex(3)}@example.com"
         now = dt.datetime.now(dt.UTC)
         with self.session() as session:

@@ -26,6 +26,8 @@ from training.services.scope import Scope, scope_for
 ORG_UNIT = "org_unit_path (current, not at completion)"
 AUDIENCES = "audiences (current, not at completion)"
 DAY = dt.timedelta(days=1)
+FIRST_DAY = NOW.date()
+LAST_DAY = FIRST_DAY + 30 * DAY
 
 
 def complete(session: Session, person: Person, slug: str, when: dt.datetime) -> Completion:
@@ -36,7 +38,9 @@ def complete(session: Session, person: Person, slug: str, when: dt.datetime) -> 
     return outcome.completion
 
 
-def build(session: Session, scope: Scope, *, date_from: dt.date = NOW.date(), date_to: dt.date = NOW.date() + 30 * DAY, framework: str | None = None) -> tuple[EvidencePack, zipfile.ZipFile]:
+def build(
+    session: Session, scope: Scope, *, date_from: dt.date = FIRST_DAY, date_to: dt.date = LAST_DAY, framework: str | None = None
+) -> tuple[EvidencePack, zipfile.ZipFile]:
     out = io.BytesIO()
     pack = build_evidence_pack(session, scope, date_from=date_from, date_to=date_to, framework=framework, out=out, now=NOW + 60 * DAY)
     return pack, zipfile.ZipFile(io.BytesIO(out.getvalue()))
@@ -157,7 +161,12 @@ def test_a_framework_keeps_only_modules_mapped_to_it_with_their_references(impor
     summary, pack = build(imported, everyone(imported), framework="nerc_cip_004")
 
     [row] = rows(pack)
-    assert (row["person_email"], row["module_id"], row["module_version"], row["revision_number"]) == ("lena@example.com", "alpha-basics", "1.1.0", "2")
+    assert (row["person_email"], row["module_id"], row["module_version"], row["revision_number"]) == (
+        "lena@example.com",
+        "alpha-basics",
+        "1.1.0",
+        "2",
+    )
     assert row["mapped_references"] == "CIP-004-7 R1; CIP-004-7 R2"
     assert summary.revisions == 1
     assert not [name for name in pack.namelist() if name.startswith(("content/beta-limited/", "content/alpha-basics/r1-"))]
@@ -189,7 +198,10 @@ def test_every_revision_referenced_is_rendered_with_lessons_images_and_answers(i
     assert '<img alt="A box labelled alpha" src="./img/box.svg">' in page
     assert pack.read("content/alpha-basics/r1-v1.0.0/img/box.svg") == (TEST_CONTENT / "modules/alpha-basics/img/box.svg").read_bytes()
     assert '<li class="correct"><strong>Correct:</strong> The right one' in page
-    assert '<li class="incorrect"><strong>Incorrect:</strong> The wrong one <span class="feedback">Feedback: No, that one is wrong.</span>' in page
+    assert (
+        '<li class="incorrect"><strong>Incorrect:</strong> The wrong one <span class="feedback">Feedback: No, that one is wrong.</span>'
+        in page
+    )
     assert "<strong>Answer:</strong> False" in page
     assert "<code>alpha</code>, <code>the alpha</code>" in page
     assert '<link rel="stylesheet" href="../../evidence.css">' in page
@@ -259,9 +271,13 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused(imported: Ses
         (dt.date(2026, 3, 1), dt.date(2026, 3, 2), "nerc_cip_999", "unknown framework 'nerc_cip_999'"),
     ],
 )
-def test_a_bad_range_or_unknown_framework_is_refused(imported: Session, date_from: dt.date, date_to: dt.date, framework: str | None, message: str) -> None:
+def test_a_bad_range_or_unknown_framework_is_refused(
+    imported: Session, date_from: dt.date, date_to: dt.date, framework: str | None, message: str
+) -> None:
     with pytest.raises(ServiceError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        build_evidence_pack(imported, everyone(imported), date_from=date_from, date_to=date_to, framework=framework, out=io.BytesIO(), now=NOW)
+        build_evidence_pack(
+            imported, everyone(imported), date_from=date_from, date_to=date_to, framework=framework, out=io.BytesIO(), now=NOW
+        )
 
 
 def test_building_a_pack_writes_nothing_to_the_database(imported: Session) -> None:

@@ -14,6 +14,7 @@ from training.models import Assignment, CurriculaRevision, Module, Person
 
 from . import ServiceError
 from .calendar import describe_rule, initial_due, next_due
+from .summaries import refresh_cells
 
 MAJOR_RETRAIN_DAYS = 30
 
@@ -92,7 +93,7 @@ def _strictness(chosen: Chosen) -> tuple[float, int]:
 
 
 def sync_person(
-    session: Session, person: Person, *, now: dt.datetime, curricula: Curricula | None = None, modules: dict[str, Module] | None = None
+    session: Session, person: Person, *, now: dt.datetime, curricula: Curricula | None = None, modules: dict[str, Module] | None = None, refresh: bool = True
 ) -> None:
     """Create the assignments a person's audiences require and withdraw those no longer required."""
     curricula = curricula or curricula_in_force(session)
@@ -132,6 +133,8 @@ def sync_person(
             assignment.status = "withdrawn"
             assignment.closed_at = now
     session.flush()
+    if refresh:
+        refresh_cells(session, [person.id])
 
 
 def sync_everyone(session: Session, *, now: dt.datetime) -> None:
@@ -139,8 +142,12 @@ def sync_everyone(session: Session, *, now: dt.datetime) -> None:
     if curricula is None:
         return
     modules = {m.slug: m for m in session.scalars(select(Module))}
+    synced = []
     for person in session.scalars(select(Person)):
-        sync_person(session, person, now=now, curricula=curricula, modules=modules)
+        # The report summaries are refreshed once at the end, so their row locks are taken in one sorted pass.
+        sync_person(session, person, now=now, curricula=curricula, modules=modules, refresh=False)
+        synced.append(person.id)
+    refresh_cells(session, synced)
 
 
 def open_assignment(session: Session, person_id: int, module_id: int) -> Assignment | None:
@@ -182,6 +189,7 @@ def complete_assignment(session: Session, assignment: Assignment, *, now: dt.dat
             )
         )
     session.flush()
+    refresh_cells(session, [assignment.person_id], [assignment.module_id])
     return True
 
 
@@ -220,4 +228,5 @@ def reopen_for_major_change(session: Session, module: Module, version: str, majo
             )  # fmt: skip
         reopened += 1
     session.flush()
+    refresh_cells(session, latest_completion, [module.id])
     return reopened

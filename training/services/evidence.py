@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -106,6 +106,14 @@ class _Revision:
     references: tuple[str, ...]
 
     @property
+    def title(self) -> str | None:
+        return _text(self.revision.title)
+
+    @property
+    def mapped(self) -> str | None:
+        return _text("; ".join(self.references))
+
+    @property
     def folder(self) -> str:
         return f"content/{self.slug}/r{self.number}-v{self.revision.version}"
 
@@ -117,7 +125,7 @@ class _Revision:
 class _ManifestedZip:
     """A zip being written whose every member's SHA-256 is noted for the manifest."""
 
-    def __init__(self, out: BinaryIO, now: dt.datetime) -> None:
+    def __init__(self, out: IO[bytes], now: dt.datetime) -> None:
         self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED)
         self.stamp = now.astimezone(dt.UTC).timetuple()[:6]
         self.digests: dict[str, str] = {}
@@ -156,7 +164,7 @@ def build_evidence_pack(
     date_from: dt.date,
     date_to: dt.date,
     framework: str | None = None,
-    out: BinaryIO,
+    out: IO[bytes],
     now: dt.datetime,
 ) -> EvidencePack:
     """Write one zip to `out`: completions.csv, each revision's content, README.txt and MANIFEST.sha256.
@@ -215,18 +223,22 @@ def _org_unit_names(session: Session) -> dict[int, str]:
     return {unit_id: "/".join(names.get(int(part), "?") for part in path.strip("/").split("/") if part) for unit_id, _, path in units}
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat(timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _text(value: str | None) -> str | None:
+    """Text as a spreadsheet will show it, never run it (csv writes None as an empty cell)."""
+    return "'" + value if value and value.startswith(_FORMULA_START) else value
+
+
+def _time(value: dt.datetime | dt.date | None) -> str | None:
+    # UtcDateTime already hands back UTC, so the offset always reads +00:00.
+    return value.isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value.isoformat() if value else None
+
+
+def _audience_list(aggregated: str | None, seen: dict[str | None, str]) -> str:
+    """The database's unordered list of audience slugs, sorted; each combination is worked out once."""
+    listed = seen.get(aggregated)
+    if listed is None:
+        listed = seen[aggregated] = _text(" ".join(sorted((aggregated or "").split()))) or ""
+    return listed
 
 
 def _completion_csv(
@@ -256,6 +268,7 @@ def _completion_csv(
         .order_by(Completion.completed_at, Completion.id)
         .execution_options(yield_per=ROWS_PER_FETCH)
     )
+    audience_lists: dict[str | None, str] = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -264,14 +277,16 @@ def _completion_csv(
             revision = revisions[row.revision_id]
             tally.people.add(row.person_id)
             tally.completions += 1
-            values = (
-                row.id, row.completed_at, row.person_id, row.name, row.email, row.active,
-                unit_names.get(row.org_unit_id, "") if row.org_unit_id else "", " ".join(sorted((row.audiences or "").split())),
-                row.audience, row.slug, revision.revision.title, row.version, revision.number, row.sha256, revision.page,
-                round(row.percent, 2), row.pass_mark, row.points, row.max_points, row.attempt_id, row.started_at, row.submitted_at,
-                row.cycle, row.assigned_at, row.due_on, row.rule, "; ".join(revision.references), row.certificate_code,
+            writer.writerow(
+                (
+                    row.id, _time(row.completed_at), row.person_id, _text(row.name), _text(row.email), "yes" if row.active else "no",
+                    _text(unit_names.get(row.org_unit_id)), _audience_list(row.audiences, audience_lists),
+                    _text(row.audience), row.slug, revision.title, row.version, revision.number, row.sha256, revision.page,
+                    round(row.percent, 2), row.pass_mark, row.points, row.max_points, row.attempt_id, _time(row.started_at),
+                    _time(row.submitted_at), row.cycle, _time(row.assigned_at), _time(row.due_on), _text(row.rule), revision.mapped,
+                    row.certificate_code,
+                )
             )  # fmt: skip
-            writer.writerow(_cell(value) for value in values)
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()

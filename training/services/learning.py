@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,10 +17,11 @@ from training.models import Assignment, Completion, LessonProgress, Module, Modu
 
 from . import NotFound, ServiceError
 from .assignments import complete_assignment, open_assignment
-from .catalogue import revision_doc
+from .catalogue import parsed_revision, revision_doc
 from .certificates import new_certificate_code
 from .db import insert_ignoring_duplicates
 from .scoring import score_attempt
+from .summaries import count_completion, refresh_cells
 
 DUE_SOON_DAYS = 14
 
@@ -77,48 +78,72 @@ def item_status(*, due_on: dt.date, today: dt.date, has_valid_completion: bool, 
     return "in-progress" if started else "not-started"
 
 
+# Parsed revisions by content hash, so that a page listing many modules need not fetch their sources (tens
+# of kilobytes each) once this process has parsed them. A hash names one content forever: never stale.
+_documents: dict[str, ModuleDoc] = {}
+_DOCUMENTS_KEPT = 1024
+
+
+def documents(session: Session, sha256s: set[str]) -> dict[str, ModuleDoc]:
+    """The parsed documents of these revision hashes, reading sources only for those not seen before."""
+    missing = sha256s - _documents.keys()
+    if missing:
+        if len(_documents) + len(missing) > _DOCUMENTS_KEPT:
+            _documents.clear()
+        for sha256, source in session.execute(select(ModuleRevision.sha256, ModuleRevision.source).where(ModuleRevision.sha256.in_(missing))):
+            _documents[sha256] = parsed_revision(sha256, source)
+    return {sha256: _documents[sha256] for sha256 in sha256s}
+
+
+# Hot pages run statements built once at import (bound per request): building a select costs more than
+# running it on SQLite. Each one is a single round trip.
+_reading = (
+    select(LessonProgress.module_id, func.count().label("read"), func.max(LessonProgress.read_at).label("last_read"))
+    .where(LessonProgress.person_id == bindparam("person_id"))
+    .group_by(LessonProgress.module_id)
+    .subquery()
+)
+_MY_TRAINING = (
+    select(
+        Assignment.module_id, Assignment.status, Assignment.due_on, Assignment.assigned_at, Assignment.attempts_used,
+        Assignment.completed_at, Assignment.rule, Module.slug, ModuleRevision.title, ModuleRevision.sha256,
+        _reading.c.read, _reading.c.last_read,
+    )
+    .join(Module, Module.id == Assignment.module_id)
+    .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
+    .outerjoin(_reading, _reading.c.module_id == Assignment.module_id)
+    .where(Assignment.person_id == bindparam("person_id"), Assignment.status != "withdrawn")
+    .order_by(Assignment.module_id, Assignment.cycle)
+)  # fmt: skip
+
+
 def my_training(session: Session, person_id: int, *, now: dt.datetime, due_soon_days: int = DUE_SOON_DAYS) -> MyTraining:
-    """Each assigned module with its status, due date and reading progress, in a few queries."""
+    """Each assigned module with its status, due date and reading progress, in one query."""
     today = now.date()
-    rows = session.execute(
-        select(Assignment, Module, ModuleRevision)
-        .join(Module, Module.id == Assignment.module_id)
-        .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
-        .where(Assignment.person_id == person_id, Assignment.status != "withdrawn")
-        .order_by(Assignment.module_id, Assignment.cycle)
-    ).all()
-    latest: dict[int, tuple[Assignment, Module, ModuleRevision]] = {}
-    completed_cycle: dict[int, Assignment] = {}
-    for assignment, module, revision in rows:
-        latest[module.id] = (assignment, module, revision)
-        if assignment.status == "completed":
-            completed_cycle[module.id] = assignment
-    read = dict(
-        session.execute(
-            select(LessonProgress.module_id, func.count()).where(LessonProgress.person_id == person_id).group_by(LessonProgress.module_id)
-        ).all()
-    )
-    last_read = dict(
-        session.execute(
-            select(LessonProgress.module_id, func.max(LessonProgress.read_at)).where(LessonProgress.person_id == person_id).group_by(LessonProgress.module_id)
-        ).all()
-    )
+    latest: dict[int, Row[Any]] = {}
+    completed_at: dict[int, dt.datetime | None] = {}
+    for row in session.execute(_MY_TRAINING, {"person_id": person_id}):
+        latest[row.module_id] = row
+        if row.status == "completed":
+            completed_at[row.module_id] = row.completed_at
+    docs = documents(session, {row.sha256 for row in latest.values()})
     items = []
-    for module_id, (assignment, module, revision) in latest.items():
-        doc = revision_doc(revision)
-        previous = completed_cycle.get(module_id)
-        if assignment.status == "completed":
+    for module_id, row in latest.items():
+        doc = docs[row.sha256]
+        has_completion = module_id in completed_at
+        if row.status == "completed":
             status = "completed"
         else:
-            last = last_read.get(module_id)
-            started = bool(assignment.attempts_used) or (last is not None and last >= assignment.assigned_at)
-            status = item_status(due_on=assignment.due_on, today=today, has_valid_completion=previous is not None, started=started, due_soon_days=due_soon_days)
+            started = bool(row.attempts_used) or (row.last_read is not None and row.last_read >= row.assigned_at)
+            status = item_status(
+                due_on=row.due_on, today=today, has_valid_completion=has_completion, started=started, due_soon_days=due_soon_days
+            )
         items.append(
             TrainingItem(
-                slug=module.slug, title=revision.title, summary=doc.summary, duration_minutes=doc.duration_minutes,
-                status=status, due_on=None if assignment.status == "completed" else assignment.due_on,
-                lessons_read=min(read.get(module_id, 0), len(doc.lessons)), lessons_total=len(doc.lessons),
-                completed_at=previous.completed_at if previous else None, rule=assignment.rule,
+                slug=row.slug, title=row.title, summary=doc.summary, duration_minutes=doc.duration_minutes,
+                status=status, due_on=None if row.status == "completed" else row.due_on,
+                lessons_read=min(row.read or 0, len(doc.lessons)), lessons_total=len(doc.lessons),
+                completed_at=completed_at[module_id] if has_completion else None, rule=row.rule,
             )
         )  # fmt: skip
     order = {"overdue": 0, "due-soon": 1, "in-progress": 2, "not-started": 3, "completed": 4}
@@ -147,20 +172,43 @@ def published_module(session: Session, slug: str) -> tuple[Module, ModuleRevisio
     return row[0], row[1]
 
 
+# The module, its published revision, this person's open assignment and the lessons they have read (their
+# ids joined by spaces, which ids never contain): one row, or one per open assignment should there be two.
+_read_lessons = (
+    select(func.aggregate_strings(LessonProgress.lesson_key, " "))
+    .where(LessonProgress.module_id == Module.id, LessonProgress.person_id == bindparam("person_id"))
+    .scalar_subquery()
+)
+_MODULE_VIEW = (
+    select(Module, ModuleRevision, Assignment, _read_lessons)
+    .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
+    .outerjoin(
+        Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == "open")
+    )
+    .where(Module.slug == bindparam("slug"), Module.status == "published")
+)
+
+
 def module_view(session: Session, person_id: int, slug: str) -> ModuleView:
-    module, revision = published_module(session, slug)
-    read = frozenset(session.scalars(select(LessonProgress.lesson_key).where(LessonProgress.person_id == person_id, LessonProgress.module_id == module.id)))
-    return ModuleView(module, revision, revision_doc(revision), read, open_assignment(session, person_id, module.id))
+    rows = session.execute(_MODULE_VIEW, {"person_id": person_id, "slug": slug}).all()
+    if not rows:
+        raise NotFound(f"no published module '{slug}'")
+    module, revision, _, read = rows[0]
+    assignment = max((row[2] for row in rows if row[2] is not None), key=lambda a: a.cycle, default=None)
+    return ModuleView(module, revision, revision_doc(revision), frozenset((read or "").split()), assignment)
 
 
 def mark_lesson_read(session: Session, person_id: int, module: Module, lesson_key: str, *, now: dt.datetime) -> bool:
     """Record that a lesson was read; reading it again changes nothing."""
-    return insert_ignoring_duplicates(
+    read = insert_ignoring_duplicates(
         session,
         LessonProgress.__table__,  # type: ignore[arg-type]
         {"person_id": person_id, "module_id": module.id, "lesson_key": lesson_key, "read_at": now},
         ["person_id", "module_id", "lesson_key"],
     )
+    if read:
+        refresh_cells(session, [person_id], [module.id])
+    return read
 
 
 # ---------------------------------------------------------------- quiz
@@ -219,14 +267,31 @@ def _unassigned_attempts(session: Session, person_id: int, module_id: int) -> in
     ) or 0
 
 
+# The module, its published revision, the person's open assignment and open attempt, if any: one query. The
+# newest open cycle sorts first should there ever be two.
+_QUIZ_START = (
+    select(Module, ModuleRevision, Assignment, QuizAttempt)
+    .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
+    .outerjoin(
+        Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == "open")
+    )
+    .outerjoin(
+        QuizAttempt, and_(QuizAttempt.module_id == Module.id, QuizAttempt.person_id == bindparam("person_id"), QuizAttempt.submitted_at.is_(None))
+    )
+    .where(Module.slug == bindparam("slug"), Module.status == "published")
+    .order_by(Assignment.cycle.desc())
+)
+
+
 def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.datetime, rng: random.Random | None = None) -> QuizAttempt:
     """Open (or resume) the person's attempt at a module's quiz, drawing its questions."""
-    module, revision = published_module(session, slug)
-    existing = session.scalar(select(QuizAttempt).where(QuizAttempt.person_id == person_id, QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None)))
+    row = session.execute(_QUIZ_START, {"person_id": person_id, "slug": slug}).first()
+    if row is None:
+        raise NotFound(f"no published module '{slug}'")
+    module, revision, assignment, existing = row
     if existing is not None:
         return existing
     doc = revision_doc(revision)
-    assignment = open_assignment(session, person_id, module.id)
     if assignment is not None:
         # The limit is checked and the counter moved in one UPDATE, so racing requests cannot overrun it.
         guard = update(Assignment).where(Assignment.id == assignment.id)
@@ -236,6 +301,7 @@ def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.dateti
         if not result.rowcount:  # type: ignore[attr-defined]
             raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz for this training cycle.")
         session.expire(assignment, ["attempts_used"])
+        refresh_cells(session, [person_id], [module.id])
     elif doc.attempts is not None and _unassigned_attempts(session, person_id, module.id) >= doc.attempts:
         raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz.")
     questions = draw_questions(doc, rng or random.Random(secrets.randbits(64)))  # noqa: S311 - order, not a secret
@@ -262,6 +328,22 @@ def get_attempt(session: Session, person_id: int, attempt_id: int) -> QuizAttemp
     if attempt is None:
         raise NotFound("no such attempt")
     return attempt
+
+
+_ATTEMPT_PAGE = (
+    select(QuizAttempt, ModuleRevision, Module.slug)
+    .join(ModuleRevision, ModuleRevision.id == QuizAttempt.revision_id)
+    .join(Module, Module.id == QuizAttempt.module_id)
+    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.person_id == bindparam("person_id"))
+)
+
+
+def attempt_with_revision(session: Session, person_id: int, attempt_id: int) -> tuple[QuizAttempt, ModuleRevision, str]:
+    """A person's own attempt, the revision its questions came from and the module's slug, in one query."""
+    row = session.execute(_ATTEMPT_PAGE, {"attempt_id": attempt_id, "person_id": person_id}).first()
+    if row is None:
+        raise NotFound("no such attempt")
+    return row[0], row[1], row[2]
 
 
 def answers_from_form(questions: list[dict[str, Any]], form: dict[str, list[str]]) -> dict[str, Any]:
@@ -296,7 +378,7 @@ def submit_attempt(session: Session, person_id: int, attempt_id: int, form: dict
         .values(submitted_at=now, answers=answers, points=float(score.points), percent=score.percent, passed=score.passed)
         .execution_options(synchronize_session=False)
     )
-    session.refresh(attempt)
+    session.expire(attempt)  # reloaded only if read: the submit page redirects without reading it
     if not result.rowcount:  # type: ignore[attr-defined]
         return SubmitOutcome(attempt, _completion_for(session, attempt.id), False)
     completion = None
@@ -312,6 +394,7 @@ def submit_attempt(session: Session, person_id: int, attempt_id: int, form: dict
         assignment = session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
         if assignment is not None:
             complete_assignment(session, assignment, now=now)
+        count_completion(session, person_id, now)
     return SubmitOutcome(attempt, completion, True)
 
 

@@ -223,9 +223,9 @@ def _digest(session: Session, manager: Person, *, today: dt.date, days: int) -> 
 def _unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
     if not unit_ids:
         return {}
-    paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids))).tuples().all())
+    paths = {unit_id: path for unit_id, path in session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(unit_ids)))}
     ancestors = {int(part) for path in paths.values() for part in path.strip("/").split("/") if part}
-    names = dict(session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ancestors))).tuples().all())
+    names = {unit_id: name for unit_id, name in session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ancestors)))}
     return {
         unit_id: " › ".join(names.get(int(part), "?") for part in path.strip("/").split("/") if part) for unit_id, path in paths.items()
     }

@@ -22,7 +22,7 @@ def download(completion_id: int) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     db.session.commit()  # keeps the code given to a completion recorded before certificates existed
-    pdf = certificate_pdf(certificate, verify_url=url_for("verify.check", code=certificate.code, _external=True))
+    pdf = certificate_pdf(certificate, verify_url=url_for("public.verify", code=certificate.code, _external=True))
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="conduit-certificate-{completion_id}.pdf"'

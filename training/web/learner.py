@@ -60,7 +60,7 @@ def my_training() -> ResponseReturnValue:
 def module(slug: str) -> ResponseReturnValue:
     view, rendered = _view(slug)
     first_unread = next((lesson.id for lesson in view.doc.lessons if lesson.id not in view.read), None)
-    return render_template("learner/module.html", view=view, rendered=rendered, first_unread=first_unread, form=ActionForm())
+    return render_template("learner/module.html", view=view, rendered=rendered, first_unread=first_unread)
 
 
 @bp.get("/modules/<slug>/lessons/<lesson_id>")
@@ -73,7 +73,6 @@ def lesson(slug: str, lesson_id: str) -> ResponseReturnValue:
     return render_template(
         "learner/lesson.html", view=view, rendered=rendered, lesson=rendered.lessons[index], index=index,
         previous=ids[index - 1] if index > 0 else None, following=ids[index + 1] if index + 1 < len(ids) else None,
-        form=ActionForm(),
     )  # fmt: skip
 
 
@@ -95,7 +94,7 @@ def mark_read(slug: str, lesson_id: str) -> ResponseReturnValue:
 def quiz(slug: str) -> ResponseReturnValue:
     view, rendered = _view(slug)
     status = quiz_status(db.session, current_user.id, view.module, view.doc)
-    return render_template("learner/quiz_start.html", view=view, rendered=rendered, status=status, form=ActionForm())
+    return render_template("learner/quiz_start.html", view=view, rendered=rendered, status=status)
 
 
 @bp.post("/modules/<slug>/quiz")
@@ -107,21 +106,21 @@ def start_quiz(slug: str) -> ResponseReturnValue:
     except ServiceError as error:
         flash(str(error), "error")
         return redirect(url_for("learner.quiz", slug=slug))
+    attempt_id = attempt.id  # read before the commit expires it, which would cost a query
     db.session.commit()
-    return redirect(url_for("learner.attempt", attempt_id=attempt.id))
+    return redirect(url_for("learner.attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id: int) -> ResponseReturnValue:
     try:
-        attempt = get_attempt(db.session, current_user.id, attempt_id)
+        attempt, revision, slug = learning.attempt_with_revision(db.session, current_user.id, attempt_id)
     except NotFound:
         abort(404)
     if attempt.submitted_at is not None:
         return redirect(url_for("learner.result", attempt_id=attempt.id))
-    revision = attempt.revision
     doc = revision_doc(revision)
-    return render_template("learner/quiz.html", attempt=attempt, questions=public_questions(attempt.questions), doc=doc, slug=revision.module.slug, form=ActionForm())
+    return render_template("learner/quiz.html", attempt=attempt, questions=public_questions(attempt.questions), doc=doc, slug=slug)
 
 
 def public_questions(questions: list[dict]) -> list[dict]:  # type: ignore[type-arg]
@@ -138,11 +137,11 @@ def public_questions(questions: list[dict]) -> list[dict]:  # type: ignore[type-
 @bp.post("/attempts/<int:attempt_id>")
 def submit(attempt_id: int) -> ResponseReturnValue:
     try:
-        outcome = learning.submit_attempt(db.session, current_user.id, attempt_id, request.form.to_dict(flat=False), now=now())
+        learning.submit_attempt(db.session, current_user.id, attempt_id, request.form.to_dict(flat=False), now=now())
     except NotFound:
         abort(404)
     db.session.commit()
-    return redirect(url_for("learner.result", attempt_id=outcome.attempt.id))
+    return redirect(url_for("learner.result", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")

@@ -1,12 +1,13 @@
-"""Pages anyone may open: the health check."""
+"""Pages anyone may open: the health check, and the check of a certificate's verification code."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from training.extensions import db
+from training.services.certificates import CODE_EXAMPLE, normalise_code, verify_certificate
 
 from .access import protect
 
@@ -17,3 +18,19 @@ bp = protect(Blueprint("public", __name__), "public")
 def health() -> ResponseReturnValue:
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/verify")
+def verify() -> ResponseReturnValue:
+    """Genuine or not, and only what the certificate itself shows."""
+    typed = request.args.get("code", "")[:100].strip()
+    error = None
+    certificate = None
+    if "code" in request.args:
+        if normalise_code(typed) is None:
+            error = f"Enter the 16-character code printed on the certificate, for example {CODE_EXAMPLE}."
+        else:
+            certificate = verify_certificate(db.session, typed)
+    checked = "code" in request.args and error is None
+    page = render_template("public/verify.html", typed=typed, checked=checked, error=error, certificate=certificate)
+    return page, 200, {"X-Robots-Tag": "noindex"}
