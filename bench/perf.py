@@ -108,12 +108,17 @@ def seed(url: str, connections: int) -> Fixture:
         session = db.session
         learner = session.scalars(select(Person).where(Person.email == "learner@example.com")).one()
         assigned = session.scalars(
-            select(Module.slug).join(Assignment, Assignment.module_id == Module.id).where(Assignment.person_id == learner.id, Assignment.status == "open").order_by(Module.slug)
+            select(Module.slug)
+            .join(Assignment, Assignment.module_id == Module.id)
+            .where(Assignment.person_id == learner.id, Assignment.status == "open")
+            .order_by(Module.slug)
         ).all()
         if len(assigned) < connections + 2:
             raise SystemExit(f"the demo learner has {len(assigned)} open assignments; the benchmark needs {connections + 2}")
         docs = {}
-        for module, revision in session.execute(select(Module, ModuleRevision).join(ModuleRevision, ModuleRevision.id == Module.published_revision_id).order_by(Module.slug)):
+        for module, revision in session.execute(
+            select(Module, ModuleRevision).join(ModuleRevision, ModuleRevision.id == Module.published_revision_id).order_by(Module.slug)
+        ):
             docs[module.slug] = revision_doc(revision)
         lesson_slug, quiz_slug, *others = assigned
         lessons = docs[lesson_slug].lessons
@@ -121,7 +126,9 @@ def seed(url: str, connections: int) -> Fixture:
         submit_slugs = others[:connections]
         catalogue_paths = []
         for slug, doc in docs.items():
-            catalogue_paths += [f"/modules/{slug}", f"/modules/{slug}/quiz"] + [f"/modules/{slug}/lessons/{item.id}" for item in doc.lessons]
+            catalogue_paths += [f"/modules/{slug}", f"/modules/{slug}/quiz"] + [
+                f"/modules/{slug}/lessons/{item.id}" for item in doc.lessons
+            ]
         fixture = Fixture(
             learner_id=learner.id,
             lesson_path=f"/modules/{lesson_slug}/lessons/{lesson.id}",
@@ -156,8 +163,12 @@ def attempt_counts(url: str, person_id: int) -> tuple[int, int]:
 
     engine = create_engine(url)
     with engine.connect() as connection:
-        submitted = connection.scalar(select(func.count()).select_from(QuizAttempt).where(QuizAttempt.person_id == person_id, QuizAttempt.submitted_at.is_not(None)))
-        passed = connection.scalar(select(func.count()).select_from(QuizAttempt).where(QuizAttempt.person_id == person_id, QuizAttempt.passed.is_(True)))
+        submitted = connection.scalar(
+            select(func.count()).select_from(QuizAttempt).where(QuizAttempt.person_id == person_id, QuizAttempt.submitted_at.is_not(None))
+        )
+        passed = connection.scalar(
+            select(func.count()).select_from(QuizAttempt).where(QuizAttempt.person_id == person_id, QuizAttempt.passed.is_(True))
+        )
     engine.dispose()
     return submitted or 0, passed or 0
 
@@ -292,7 +303,21 @@ def _ms(value: str) -> float:
 
 def wrk(page: str, url: str, *, duration: int, connections: int, env: dict[str, str]) -> Result:
     # One connection per wrk thread, for every page: the quiz cycle needs it, and so all runs are alike.
-    command = ["wrk", "--latency", "-t", str(connections), "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s", "-s", str(WRK_SCRIPT), url]
+    command = [
+        "wrk",
+        "--latency",
+        "-t",
+        str(connections),
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(WRK_SCRIPT),
+        url,
+    ]
     completed = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=duration + 60, check=False)
     output = completed.stdout + completed.stderr
     result = Result(page)
@@ -393,12 +418,20 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
         if probe.status != 404:
             page("dashboard", manager, "/reports/")
         else:
-            results["dashboard"] = Result("dashboard", skipped=f"/reports/ answered {probe.status} for the manager: the dashboard is not there yet")
+            results["dashboard"] = Result(
+                "dashboard", skipped=f"/reports/ answered {probe.status} for the manager: the dashboard is not there yet"
+            )
             print(f"  {'dashboard':<12} skipped: {results['dashboard'].skipped}", flush=True)
 
         # Fresh submissions: each thread starts an attempt on its own module and submits it, in turn.
-        before, passed_before = attempt_counts(url, fixture.learner_id)
-        quiz_env = {**as_learner, "BENCH_MODE": "quiz", "BENCH_TOKEN": urllib.parse.quote(token), "BENCH_MODULES": " ".join(fixture.submit_slugs), "BENCH_ANSWERS": fixture.answers}
+        before, _ = attempt_counts(url, fixture.learner_id)
+        quiz_env = {
+            **as_learner,
+            "BENCH_MODE": "quiz",
+            "BENCH_TOKEN": urllib.parse.quote(token),
+            "BENCH_MODULES": " ".join(fixture.submit_slugs),
+            "BENCH_ANSWERS": fixture.answers,
+        }
         wrk("submit", base + "/", duration=1, connections=connections, env=quiz_env)
         middle, passed_middle = attempt_counts(url, fixture.learner_id)
         submit = wrk("submit", base + "/", duration=duration, connections=connections, env=quiz_env)
@@ -460,7 +493,10 @@ def report(database: str, result: Result, hello: Result, what: str = "/") -> Non
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
     memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[0]
     return (
@@ -477,7 +513,10 @@ def main() -> int:
     args = parser.parse_args()
     postgres_url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     print(machine(), flush=True)
-    print(f"gunicorn {' '.join(GUNICORN_SETTINGS)}; wrk -t{args.connections} -c{args.connections} -d{args.duration}s after a 1 s warm-up, loopback", flush=True)
+    print(
+        f"gunicorn {' '.join(GUNICORN_SETTINGS)}; wrk -t{args.connections} -c{args.connections} -d{args.duration}s after a 1 s warm-up, loopback",
+        flush=True,
+    )
     started = time.monotonic()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="conduit-bench-") as tmp:

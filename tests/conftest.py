@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -20,9 +21,14 @@ from training import create_app
 from training.content import load_catalogue
 from training.extensions import alembic, db
 from training.models import Model, Person
+from training.services import accounts
 from training.services.accounts import create_person, find_org_unit
 from training.services.assignments import sync_person
 from training.services.catalogue import import_catalogue
+
+# Cheap argon2 parameters keep each test's password hashing in microseconds; production keeps the defaults.
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+accounts._DUMMY_HASH = accounts._hasher.hash("timing-equaliser")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_CONTENT = FIXTURES / "content"

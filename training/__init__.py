@@ -63,7 +63,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # through asgiref after every request: a new thread and event loop, about 1 ms. We have no async engine.
     if not app.config.get("SQLALCHEMY_ASYNC_ENGINES"):
         app.teardown_appcontext_funcs[:] = [
-            f for f in app.teardown_appcontext_funcs if not (inspect.iscoroutinefunction(f) and f.__module__.startswith("flask_sqlalchemy_lite"))
+            f
+            for f in app.teardown_appcontext_funcs
+            if not (inspect.iscoroutinefunction(f) and f.__module__.startswith("flask_sqlalchemy_lite"))
         ]
     alembic.init_app(app)
     csrf.init_app(app)
@@ -80,7 +82,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Every signed-in request loads its person: one round trip with the roles (access checks and the
     # header need them); audiences load only if a page asks. Built once: the statement is constant.
     signed_in_person = (
-        select(Person).options(joinedload(Person.role_rows), lazyload(Person.audiences)).where(Person.id == bindparam("person_id"), Person.active.is_(True))
+        select(Person)
+        .options(joinedload(Person.role_rows), lazyload(Person.audiences))
+        .where(Person.id == bindparam("person_id"), Person.active.is_(True))
     )
 
     @login_manager.user_loader  # type: ignore[untyped-decorator]

@@ -94,7 +94,9 @@ def build_history(imported: Session, learner: Person) -> None:
 
 
 @pytest.mark.parametrize("path", list(CEILINGS))
-def test_a_learner_page_issues_no_more_statements_than_its_ceiling(served: Flask, browser: FlaskClient, imported: Session, learner: Person, path: str) -> None:
+def test_a_learner_page_issues_no_more_statements_than_its_ceiling(
+    served: Flask, browser: FlaskClient, imported: Session, learner: Person, path: str
+) -> None:
     url = path.format(open=open_attempt(imported, learner))
     sign_in(browser, learner.email)
     assert statements_for(served, browser, url) == CEILINGS[path]
@@ -152,4 +154,3 @@ def test_an_unversioned_static_file_is_not_cached_for_a_year(client: FlaskClient
         assert response.status_code == 200
         assert not response.cache_control.immutable
         assert (response.cache_control.max_age or 0) < 31536000
-

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,7 +90,8 @@ def documents(session: Session, sha256s: set[str]) -> dict[str, ModuleDoc]:
     if missing:
         if len(_documents) + len(missing) > _DOCUMENTS_KEPT:
             _documents.clear()
-        for sha256, source in session.execute(select(ModuleRevision.sha256, ModuleRevision.source).where(ModuleRevision.sha256.in_(missing))):
+        sources = session.execute(select(ModuleRevision.sha256, ModuleRevision.source).where(ModuleRevision.sha256.in_(missing)))
+        for sha256, source in sources:
             _documents[sha256] = parsed_revision(sha256, source)
     return {sha256: _documents[sha256] for sha256 in sha256s}
 
@@ -120,12 +121,9 @@ _MY_TRAINING = (
 def my_training(session: Session, person_id: int, *, now: dt.datetime, due_soon_days: int = DUE_SOON_DAYS) -> MyTraining:
     """Each assigned module with its status, due date and reading progress, in one query."""
     today = now.date()
-    latest: dict[int, Row[Any]] = {}
-    completed_at: dict[int, dt.datetime | None] = {}
-    for row in session.execute(_MY_TRAINING, {"person_id": person_id}):
-        latest[row.module_id] = row
-        if row.status == "completed":
-            completed_at[row.module_id] = row.completed_at
+    rows = session.execute(_MY_TRAINING, {"person_id": person_id}).all()
+    latest = {row.module_id: row for row in rows}  # in cycle order, so the current cycle wins
+    completed_at = {row.module_id: row.completed_at for row in rows if row.status == "completed"}
     docs = documents(session, {row.sha256 for row in latest.values()})
     items = []
     for module_id, row in latest.items():
@@ -276,7 +274,8 @@ _QUIZ_START = (
         Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == "open")
     )
     .outerjoin(
-        QuizAttempt, and_(QuizAttempt.module_id == Module.id, QuizAttempt.person_id == bindparam("person_id"), QuizAttempt.submitted_at.is_(None))
+        QuizAttempt,
+        and_(QuizAttempt.module_id == Module.id, QuizAttempt.person_id == bindparam("person_id"), QuizAttempt.submitted_at.is_(None)),
     )
     .where(Module.slug == bindparam("slug"), Module.status == "published")
     .order_by(Assignment.cycle.desc())
@@ -298,7 +297,7 @@ def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.dateti
         if doc.attempts is not None:
             guard = guard.where(Assignment.attempts_used < doc.attempts)
         result = session.execute(guard.values(attempts_used=Assignment.attempts_used + 1).execution_options(synchronize_session=False))
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not result.rowcount:
             raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz for this training cycle.")
         session.expire(assignment, ["attempts_used"])
         refresh_cells(session, [person_id], [module.id])
