@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 BENCH = ROOT / "bench"
 WRK_SCRIPT = BENCH / "wrk.lua"
@@ -55,6 +56,10 @@ TARGETS = {
     "dashboard": (0.2, 0.15),
 }
 MEMORY_LIMIT_MB = 150
+
+
+class BenchError(Exception):
+    """A database's run could not be measured; the others still are."""
 
 
 # ---------------------------------------------------------------- the database
@@ -114,7 +119,7 @@ def seed(url: str, connections: int) -> Fixture:
             .order_by(Module.slug)
         ).all()
         if len(assigned) < connections + 2:
-            raise SystemExit(f"the demo learner has {len(assigned)} open assignments; the benchmark needs {connections + 2}")
+            raise BenchError(f"the demo learner has {len(assigned)} open assignments; the benchmark needs {connections + 2}")
         docs = {}
         for module, revision in session.execute(
             select(Module, ModuleRevision).join(ModuleRevision, ModuleRevision.id == Module.published_revision_id).order_by(Module.slug)
@@ -217,7 +222,7 @@ def gunicorn(app: str, chdir: Path, env: dict[str, str], log: Path, probe: str, 
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn for {app} did not start; see {log}:\n{log.read_text()[-2000:]}")
+                raise BenchError(f"gunicorn for {app} did not start; see {log}:\n{log.read_text()[-2000:]}")
             time.sleep(0.1)
         yield server
     finally:
@@ -269,14 +274,14 @@ class Client:
         page = self.request("GET", path)
         match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.body)
         if page.status != 200 or match is None:
-            raise SystemExit(f"no CSRF token on {path} (status {page.status})")
+            raise BenchError(f"no CSRF token on {path} (status {page.status})")
         return match.group(1)
 
     def sign_in(self, email: str) -> None:
         token = self.csrf_token("/sign-in")
         answer = self.request("POST", "/sign-in", {"csrf_token": token, "email": email, "password": PASSWORD})
         if answer.status != 302:
-            raise SystemExit(f"signing in as {email} failed with status {answer.status}")
+            raise BenchError(f"signing in as {email} failed with status {answer.status}")
 
 
 # ---------------------------------------------------------------- wrk
@@ -368,7 +373,7 @@ class Run:
     results: dict[str, Result]
     memory_mb: list[float]
     hello_memory_mb: list[float]
-    notes: list[str]
+    problems: list[str]
 
 
 def bench_database(database: str, url: str, *, duration: int, connections: int, workdir: Path) -> Run:
@@ -377,7 +382,7 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
         prepare_postgresql(url)
     fixture = seed(url, connections)
     print(f"  prepared in {time.monotonic() - started:.1f}s: migrated, content imported, demo seeded", flush=True)
-    notes: list[str] = []
+    problems: list[str] = []
     server_env = {"TRAINING_DATABASE_URL": url, "TRAINING_SECRET_KEY": secrets.token_hex(32)}
 
     with gunicorn("hello:app", BENCH, {}, workdir / f"hello-{database}.log", "/") as hello_server:
@@ -393,7 +398,7 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
         token = learner.csrf_token("/training")
         opened = learner.request("POST", f"/modules/{fixture.quiz_slug}/quiz", {"csrf_token": token})
         if opened.status != 302 or not re.search(r"/attempts/\d+$", opened.location):
-            raise SystemExit(f"could not open a quiz attempt: {opened.status} {opened.location}")
+            raise BenchError(f"could not open a quiz attempt: {opened.status} {opened.location}")
         quiz_path = urllib.parse.urlsplit(opened.location).path
         as_learner = {"BENCH_COOKIE": learner.cookie_header, "BENCH_AGENT": AGENT}
 
@@ -456,23 +461,22 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
             "resubmit", base + resubmit_path, duration=max(2, duration // 2), connections=connections,
             env={**as_learner, "BENCH_MODE": "post", "BENCH_EXPECT": "302", "BENCH_BODY": f"csrf_token={urllib.parse.quote(token)}"},
         )  # fmt: skip
+        results["resubmit"] = resubmit
         report(database, resubmit, hello, "POST of an already-submitted attempt (not in the JSON)")
-        if resubmit.errors:
-            notes.append(f"resubmit: {resubmit.errors} errors ({resubmit.detail})")
 
     # Memory: one worker (a server of its own, so that worker surely served every page) after every
     # module's introduction, lessons and quiz page, and the pages above, have been through it.
     with gunicorn("app:app", ROOT, server_env, workdir / f"memory-{database}.log", "/healthz", workers=1) as single:
         reader = Client(single.port)
         reader.sign_in("learner@example.com")
-        for path in [*fixture.catalogue_paths, "/training", quiz_path, "/transcript"]:
+        for path in [*fixture.catalogue_paths, "/training", f"{quiz_path}/result", "/transcript"]:
             answer = reader.request("GET", path)
-            if answer.status not in (200, 302):
-                notes.append(f"catalogue page {path} answered {answer.status}")
+            if answer.status != 200:
+                problems.append(f"catalogue page {path} answered {answer.status}")
         memory = single.worker_rss_mb()
     print(f"  worker RSS with the full catalogue loaded: {', '.join(f'{m:.1f} MB' for m in memory)} (limit {MEMORY_LIMIT_MB} MB); "
           f"hello-world workers: {', '.join(f'{m:.1f} MB' for m in hello_memory)}", flush=True)  # fmt: skip
-    return Run(database, hello, results, memory, hello_memory, notes)
+    return Run(database, hello, results, memory, hello_memory, problems)
 
 
 def report(database: str, result: Result, hello: Result, what: str = "/") -> None:
@@ -498,10 +502,13 @@ def machine() -> str:
         platform.processor(),
     )
     memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
-    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[0]
+    wrk_version = (
+        subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False).stdout.split("\n")[0].split(" Copyright")[0]
+    )
     return (
         f"machine: {os.cpu_count()} CPUs ({cpu}), {memory_kb / 1024 / 1024:.1f} GiB RAM, Linux {platform.release()}; "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {wrk_version.strip() or 'wrk'}"
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {wrk_version.strip() or 'wrk'}; "
+        f"load average {os.getloadavg()[0]:.2f} (other work on the machine shares its CPUs)"
     )
 
 
@@ -518,33 +525,33 @@ def main() -> int:
         flush=True,
     )
     started = time.monotonic()
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    if unknown := set(databases) - {"sqlite", "postgresql"}:
+        raise SystemExit(f"unknown database(s): {', '.join(sorted(unknown))}")
     runs: list[Run] = []
+    ratios: dict[str, float | None] = {f"{database}/{page}": None for database in databases for page in PAGES}
+    errors = 0
     with tempfile.TemporaryDirectory(prefix="conduit-bench-") as tmp:
         workdir = Path(tmp)
-        for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
-            if database == "sqlite":
-                url = f"sqlite:///{workdir / 'conduit.db'}"
-            elif database == "postgresql":
-                url = postgres_url
-            else:
-                raise SystemExit(f"unknown database {database!r}")
+        for database in databases:
+            url = f"sqlite:///{workdir / 'conduit.db'}" if database == "sqlite" else postgres_url
             print(f"\n{database}: {make_url(url).render_as_string(hide_password=True)}", flush=True)
-            runs.append(bench_database(database, url, duration=args.duration, connections=args.connections, workdir=workdir))
-    ratios: dict[str, float | None] = {}
-    errors = 0
+            try:
+                runs.append(bench_database(database, url, duration=args.duration, connections=args.connections, workdir=workdir))
+            except (BenchError, SQLAlchemyError, OSError) as error:
+                errors += 1
+                print(f"  could not be measured: {error}", flush=True)
     for run in runs:
-        errors += run.hello.errors
+        errors += run.hello.errors + sum(result.errors for result in run.results.values()) + len(run.problems)
         for name in PAGES:
             result = run.results.get(name)
-            if result is None or result.skipped:
-                ratios[f"{run.database}/{name}"] = None
-                continue
-            errors += result.errors
-            ratios[f"{run.database}/{name}"] = round(result.rps / run.hello.rps, 3) if run.hello.rps else 0.0
-        for note in run.notes:
-            print(f"note ({run.database}): {note}")
-    largest = max((m for run in runs for m in run.memory_mb), default=0.0)
-    print(f"\nlargest worker RSS: {largest:.1f} MB (limit {MEMORY_LIMIT_MB} MB, {'ok' if largest < MEMORY_LIMIT_MB else 'MISSED'})")
+            if result is not None and not result.skipped:
+                ratios[f"{run.database}/{name}"] = round(result.rps / run.hello.rps, 3) if run.hello.rps else 0.0
+        for problem in run.problems:
+            print(f"error ({run.database}): {problem}")
+    if runs:
+        largest = max(m for run in runs for m in run.memory_mb)
+        print(f"\nlargest worker RSS: {largest:.1f} MB (limit {MEMORY_LIMIT_MB} MB, {'ok' if largest < MEMORY_LIMIT_MB else 'MISSED'})")
     print(f"errors: {errors}; total time {time.monotonic() - started:.0f}s")
     print(json.dumps(ratios))
     return 1 if errors else 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,23 @@ def app(database_url: str) -> Iterator[Flask]:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()
+
+
+@pytest.fixture
+def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps with other settings; their connection pools are closed after the test."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        app = make_app(database_url, **overrides)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_CONTENT, make_app
+from tests.conftest import TEST_CONTENT
 from training.config import PROJECT_ROOT
 from training.extensions import db
 from training.models import Completion, ModuleRevision, Person
@@ -91,7 +92,7 @@ def test_demo_seed_builds_an_organisation_once(app: Flask) -> None:
         assert db.session.scalar(select(func.count()).select_from(Person)) == people
 
 
-def test_demo_seed_refuses_production(database_url: str) -> None:
-    app = make_app(database_url, ENV_NAME="production", SECRET_KEY="p" * 40)
+def test_demo_seed_refuses_production(app_factory: Callable[..., Flask]) -> None:
+    app = app_factory(ENV_NAME="production", SECRET_KEY="p" * 40)
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 1 and "refusing" in result.output

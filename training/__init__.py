@@ -6,7 +6,7 @@ import inspect
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 
 from .config import PROJECT_ROOT, configure
 
@@ -86,6 +86,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         .options(joinedload(Person.role_rows), lazyload(Person.audiences))
         .where(Person.id == bindparam("person_id"), Person.active.is_(True))
     )
+
+    if app.config["DATABASE_URL"].startswith("postgresql"):
+
+        @app.before_request
+        def read_outside_a_transaction() -> None:
+            """A GET on PostgreSQL reads in autocommit: no BEGIN and ROLLBACK round trips around its queries.
+
+            Each statement sees what is committed either way (READ COMMITTED), and a GET's rare write (a
+            certificate's code) is one guarded UPDATE, whole on its own. (SQLite starts no transaction to read.)
+            Only a session this request opens: Flask-SQLAlchemy-Lite keeps them in g, one app context each.
+            """
+            if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static") and "_sqlalchemy_sessions" not in g:
+                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     @login_manager.user_loader  # type: ignore[untyped-decorator]
     def load_person(person_id: str) -> Any:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import add_person, make_app, sign_in
+from tests.conftest import add_person, sign_in
 from training.web.access import POLICY_ROLES, policy_for
 
 PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -34,8 +34,8 @@ def protected_rules(app: Flask) -> list[tuple[str, str, str]]:
     return rules
 
 
-def test_anonymous_visitors_are_sent_to_sign_in_or_refused(database_url: str) -> None:
-    app = make_app(database_url)
+def test_anonymous_visitors_are_sent_to_sign_in_or_refused(app_factory: Callable[..., Flask]) -> None:
+    app = app_factory()
     client = app.test_client()
     checked = 0
     for endpoint, method, path in protected_rules(app):
@@ -49,20 +49,22 @@ def test_anonymous_visitors_are_sent_to_sign_in_or_refused(database_url: str) ->
     assert checked >= 8
 
 
-@pytest.mark.parametrize("policy", ["manager", "author", "admin"])
-def test_a_plain_learner_is_refused_every_route_of_a_higher_policy(database_url: str, policy: str) -> None:
-    app = make_app(database_url)
+def test_a_plain_learner_is_refused_every_route_above_signed_in(app_factory: Callable[..., Flask]) -> None:
+    app = app_factory()
     client = app.test_client()
     with app.app_context():
         from training.extensions import db
 
         add_person(db.session, "plain@example.com", audiences=[])
     sign_in(client, "plain@example.com")
+    refused = 0
     for rule in app.url_map.iter_rules():
-        if policy_for(rule.endpoint) != policy:
+        if policy_for(rule.endpoint) in ("public", "signed-in"):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             assert client.open(concrete(rule.rule), method=method).status_code == 403, rule.endpoint
+            refused += 1
+    assert refused >= 5  # the manager's reports at least
 
 
 def test_health_check_is_public(client: FlaskClient) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD
 from training.config import ConfigError
 from training.models import Person
 
@@ -67,15 +70,15 @@ def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient, learne
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_production_cookies_are_secure(database_url: str) -> None:
-    app = make_app(database_url, ENV_NAME="production", SECRET_KEY="x" * 40)
+def test_production_cookies_are_secure(app_factory: Callable[..., Flask]) -> None:
+    app = app_factory(ENV_NAME="production", SECRET_KEY="x" * 40)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
 
 @pytest.mark.parametrize("key", [None, "", "dev-only-not-secret", "short"])
-def test_production_refuses_a_missing_or_default_secret_key(database_url: str, key: str | None) -> None:
+def test_production_refuses_a_missing_or_default_secret_key(app_factory: Callable[..., Flask], key: str | None) -> None:
     with pytest.raises(ConfigError, match="TRAINING_SECRET_KEY"):
-        make_app(database_url, ENV_NAME="production", SECRET_KEY=key)
+        app_factory(ENV_NAME="production", SECRET_KEY=key)
 
 
 def test_signing_out_ends_the_session(client: FlaskClient, learner: Person) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from tests.conftest import PASSWORD, add_person, make_app
+from flask import Flask
+
+from tests.conftest import PASSWORD, add_person
 
 
-def test_a_post_without_a_csrf_token_is_refused(database_url: str) -> None:
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+def test_a_post_without_a_csrf_token_is_refused(app_factory: Callable[..., Flask]) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
     with app.app_context():
         from training.extensions import db
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -123,14 +125,29 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     return render_template("learner/quiz.html", attempt=attempt, questions=public_questions(attempt.questions), doc=doc, slug=slug)
 
 
-def public_questions(questions: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+@dataclass(frozen=True, slots=True)
+class ShownChoice:
+    key: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownQuestion:
+    """A question as the quiz page shows it. Attributes, not dict keys: Jinja finds them at the first try."""
+
+    id: str
+    type: str
+    prompt: str
+    points: int
+    choices: tuple[ShownChoice, ...] = ()
+
+
+def public_questions(questions: list[dict[str, Any]]) -> list[ShownQuestion]:
     """What the quiz page may know of each question: no keys, feedback or explanations."""
     shown = []
     for q in questions:
-        item = {"id": q["id"], "type": q["type"], "prompt": q["prompt"], "points": q["points"]}
-        if q["type"] in ("single", "multiple"):
-            item["choices"] = [{"key": c["key"], "text": c["text"]} for c in q["choices"]]
-        shown.append(item)
+        choices = tuple(ShownChoice(c["key"], c["text"]) for c in q["choices"]) if q["type"] in ("single", "multiple") else ()
+        shown.append(ShownQuestion(q["id"], q["type"], q["prompt"], q["points"], choices))
     return shown
 
 

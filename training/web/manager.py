@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from training.extensions import db
 from training.services import NotFound
@@ -189,17 +190,38 @@ def _export(build: Any, fmt: str) -> ResponseReturnValue:
     if fmt not in ("csv", "xlsx"):
         abort(404)
     moment = now()
+    # The export reads through a server-side cursor, which needs a transaction of its own (a GET may run
+    # in autocommit) and keeps its connection until the last row is sent.
+    connection = db.engine.connect()
+    session = Session(bind=connection)
+
+    def close() -> None:
+        session.close()
+        connection.close()
+
     try:
-        table = build(db.session, _scope(), _filters(), now=moment)
+        table = build(session, scope_for(session, current_user._get_current_object()), _filters(), now=moment)
     except NotFound:
+        close()
         abort(404)
     filename = f"conduit-{table.name}-{moment.date().isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
     if fmt == "csv":
-        return Response(stream_with_context(csv_chunks(table)), mimetype="text/csv", headers=headers)
+
+        def text() -> Iterator[str]:
+            try:
+                yield from csv_chunks(table)
+            finally:
+                close()
+
+        return Response(text(), mimetype="text/csv", headers=headers)
     # XlsxWriter needs the whole file before the zip directory is written: build it on disk, then stream it.
     spooled = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
-    write_xlsx(table, spooled)
+    try:
+        write_xlsx(table, spooled)
+    finally:
+        close()
+    size = spooled.seek(0, 2)
     spooled.seek(0)
 
     def chunks() -> Iterator[bytes]:
@@ -208,8 +230,7 @@ def _export(build: Any, fmt: str) -> ResponseReturnValue:
                 yield block
 
     response = Response(chunks(), mimetype=XLSX, headers=headers)
-    response.headers["Content-Length"] = str(spooled.seek(0, 2))
-    spooled.seek(0)
+    response.headers["Content-Length"] = str(size)
     return response
 
 
