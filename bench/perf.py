@@ -118,16 +118,18 @@ def seed(url: str, connections: int) -> Fixture:
             .where(Assignment.person_id == learner.id, Assignment.status == "open")
             .order_by(Module.slug)
         ).all()
-        if len(assigned) < connections + 2:
-            raise BenchError(f"the demo learner has {len(assigned)} open assignments; the benchmark needs {connections + 2}")
+        if len(assigned) < connections + 1:
+            raise BenchError(f"the demo learner has {len(assigned)} open assignments; the benchmark needs {connections + 1}")
         docs = {}
         for module, revision in session.execute(
             select(Module, ModuleRevision).join(ModuleRevision, ModuleRevision.id == Module.published_revision_id).order_by(Module.slug)
         ):
             docs[module.slug] = revision_doc(revision)
-        lesson_slug, quiz_slug, *others = assigned
-        lessons = docs[lesson_slug].lessons
-        lesson = lessons[min(1, len(lessons) - 1)]
+        # The longest lesson the learner is assigned: the page with the most to render and send.
+        lesson_slug, lesson = max(
+            ((slug, item) for slug in assigned for item in docs[slug].lessons), key=lambda pair: len(pair[1].markdown)
+        )
+        quiz_slug, *others = assigned
         submit_slugs = others[:connections]
         catalogue_paths = []
         for slug, doc in docs.items():
@@ -299,6 +301,7 @@ class Result:
     starts: int = 0
     submits: int = 0
     skipped: str = ""
+    hello_rps: float = 0.0  # hello-world's rate around this run (its own rate for hello-world itself)
 
 
 def _ms(value: str) -> float:
@@ -369,7 +372,7 @@ def drive(page: str, url: str, *, duration: int, connections: int, env: dict[str
 @dataclass
 class Run:
     database: str
-    hello: Result
+    hello: list[Result]
     results: dict[str, Result]
     memory_mb: list[float]
     hello_memory_mb: list[float]
@@ -384,15 +387,42 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
     print(f"  prepared in {time.monotonic() - started:.1f}s: migrated, content imported, demo seeded", flush=True)
     problems: list[str] = []
     server_env = {"TRAINING_DATABASE_URL": url, "TRAINING_SECRET_KEY": secrets.token_hex(32)}
-
-    with gunicorn("hello:app", BENCH, {}, workdir / f"hello-{database}.log", "/") as hello_server:
-        hello = drive("hello-world", f"http://127.0.0.1:{hello_server.port}/", duration=duration, connections=connections, env={})
-        hello_memory = hello_server.worker_rss_mb()
-    report(database, hello, hello)
-
     results: dict[str, Result] = {}
-    with gunicorn("app:app", ROOT, server_env, workdir / f"conduit-{database}.log", "/healthz") as server:
+    hellos: list[Result] = []
+
+    with (
+        gunicorn("hello:app", BENCH, {}, workdir / f"hello-{database}.log", "/") as hello_server,
+        gunicorn("app:app", ROOT, server_env, workdir / f"conduit-{database}.log", "/healthz") as server,
+    ):
         base = f"http://127.0.0.1:{server.port}"
+
+        def hello_world() -> Result:
+            # Warmed up once; after that the runs follow each other.
+            measure = drive if not hellos else wrk
+            result = measure("hello-world", f"http://127.0.0.1:{hello_server.port}/", duration=duration, connections=connections, env={})
+            result.hello_rps = result.rps
+            hellos.append(result)
+            return result
+
+        def measured(result: Result, what: str) -> None:
+            """Record a page's run, its ratio taken to hello-world run just before and just after it: the
+            machine's other work drifts, and so the two are measured under the same conditions."""
+            before, after = hellos[-1], hello_world()
+            result.hello_rps = (before.rps + after.rps) / 2
+            results[result.page] = result
+            report(database, result, what)
+
+        def page(name: str, client: Client, path: str) -> None:
+            """GET a page under load; it must answer 200 to that session before and after the run."""
+            env = {"BENCH_COOKIE": client.cookie_header, "BENCH_AGENT": AGENT}
+            statuses = [client.request("GET", path).status]
+            result = drive(name, base + path, duration=duration, connections=connections, env=env)
+            statuses.append(client.request("GET", path).status)
+            if statuses != [200, 200]:
+                result.errors += 1
+                result.detail = f"{path} answered {statuses[0]} before and {statuses[1]} after the run, not 200"
+            measured(result, path)
+
         learner = Client(server.port)
         learner.sign_in("learner@example.com")
         token = learner.csrf_token("/training")
@@ -402,17 +432,8 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
         quiz_path = urllib.parse.urlsplit(opened.location).path
         as_learner = {"BENCH_COOKIE": learner.cookie_header, "BENCH_AGENT": AGENT}
 
-        def page(name: str, client: Client, path: str) -> None:
-            """GET a page under load; it must answer 200 to that session before and after the run."""
-            env = {"BENCH_COOKIE": client.cookie_header, "BENCH_AGENT": AGENT}
-            statuses = [client.request("GET", path).status]
-            results[name] = drive(name, base + path, duration=duration, connections=connections, env=env)
-            statuses.append(client.request("GET", path).status)
-            if statuses != [200, 200]:
-                results[name].errors += 1
-                results[name].detail = f"{path} answered {statuses[0]} before and {statuses[1]} after the run, not 200".strip()
-            report(database, results[name], hello, path)
-
+        first = hello_world()
+        report(database, first, "/ (and again after each page below)")
         page("my-training", learner, "/training")
         page("lesson", learner, fixture.lesson_path)
         page("quiz", learner, quiz_path)
@@ -423,13 +444,10 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
         if probe.status != 404:
             page("dashboard", manager, "/reports/")
         else:
-            results["dashboard"] = Result(
-                "dashboard", skipped=f"/reports/ answered {probe.status} for the manager: the dashboard is not there yet"
-            )
+            results["dashboard"] = Result("dashboard", skipped=f"/reports/ answered {probe.status} for the manager: not there yet")
             print(f"  {'dashboard':<12} skipped: {results['dashboard'].skipped}", flush=True)
 
         # Fresh submissions: each thread starts an attempt on its own module and submits it, in turn.
-        before, _ = attempt_counts(url, fixture.learner_id)
         quiz_env = {
             **as_learner,
             "BENCH_MODE": "quiz",
@@ -438,31 +456,29 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
             "BENCH_ANSWERS": fixture.answers,
         }
         wrk("submit", base + "/", duration=1, connections=connections, env=quiz_env)
-        middle, passed_middle = attempt_counts(url, fixture.learner_id)
+        before, passed_before = attempt_counts(url, fixture.learner_id)
         submit = wrk("submit", base + "/", duration=duration, connections=connections, env=quiz_env)
         after, passed_after = attempt_counts(url, fixture.learner_id)
-        recorded = after - middle
+        recorded = after - before
         # A request in flight when wrk stops still completes on the server: at most one per connection.
         if not submit.submits <= recorded <= submit.submits + connections:
             submit.errors += 1
             submit.detail = f"{submit.detail}; wrk counted {submit.submits} submissions but {recorded} were recorded".strip("; ")
-        results["submit"] = submit
-        report(database, submit, hello, "POST start + POST submit, alternating")
+        measured(submit, "POST start + POST submit, alternating")
         print(
-            f"  {'':<12} {submit.submits} fresh submissions ({submit.submits / duration:.0f}/s), {recorded} graded attempts recorded "
-            f"({passed_after - passed_middle} passed); warm-up recorded {middle - before}",
+            f"  {'':<12} {submit.submits} fresh submissions ({submit.submits / duration:.0f}/s), {recorded} graded attempts "
+            f"recorded ({passed_after - passed_before} passed)",
             flush=True,
         )
 
         # For comparison only: POSTing an attempt that is already submitted records nothing and redirects.
-        resubmit_path = urllib.parse.urlsplit(opened.location).path
-        learner.request("POST", resubmit_path, {"csrf_token": token})
+        learner.request("POST", quiz_path, {"csrf_token": token})
         resubmit = drive(
-            "resubmit", base + resubmit_path, duration=max(2, duration // 2), connections=connections,
+            "resubmit", base + quiz_path, duration=duration, connections=connections,
             env={**as_learner, "BENCH_MODE": "post", "BENCH_EXPECT": "302", "BENCH_BODY": f"csrf_token={urllib.parse.quote(token)}"},
         )  # fmt: skip
-        results["resubmit"] = resubmit
-        report(database, resubmit, hello, "POST of an already-submitted attempt (not in the JSON)")
+        measured(resubmit, "POST of an already-submitted attempt (not in the JSON)")
+        hello_memory = hello_server.worker_rss_mb()
 
     # Memory: one worker (a server of its own, so that worker surely served every page) after every
     # module's introduction, lessons and quiz page, and the pages above, have been through it.
@@ -474,13 +490,18 @@ def bench_database(database: str, url: str, *, duration: int, connections: int, 
             if answer.status != 200:
                 problems.append(f"catalogue page {path} answered {answer.status}")
         memory = single.worker_rss_mb()
-    print(f"  worker RSS with the full catalogue loaded: {', '.join(f'{m:.1f} MB' for m in memory)} (limit {MEMORY_LIMIT_MB} MB); "
-          f"hello-world workers: {', '.join(f'{m:.1f} MB' for m in hello_memory)}", flush=True)  # fmt: skip
-    return Run(database, hello, results, memory, hello_memory, problems)
+    rates = [h.rps for h in hellos]
+    print(
+        f"  hello-world over {len(rates)} runs: {min(rates):.0f} to {max(rates):.0f} req/s\n"
+        f"  worker RSS with the full catalogue loaded: {', '.join(f'{m:.1f} MB' for m in memory)} (limit {MEMORY_LIMIT_MB} MB); "
+        f"hello-world workers: {', '.join(f'{m:.1f} MB' for m in hello_memory)}",
+        flush=True,
+    )
+    return Run(database, hellos, results, memory, hello_memory, problems)
 
 
-def report(database: str, result: Result, hello: Result, what: str = "/") -> None:
-    ratio = result.rps / hello.rps if hello.rps else 0.0
+def report(database: str, result: Result, what: str) -> None:
+    ratio = result.rps / result.hello_rps if result.hello_rps else 0.0
     target = TARGETS.get(result.page)
     goal = ""
     if target:
@@ -542,11 +563,11 @@ def main() -> int:
                 errors += 1
                 print(f"  could not be measured: {error}", flush=True)
     for run in runs:
-        errors += run.hello.errors + sum(result.errors for result in run.results.values()) + len(run.problems)
+        errors += sum(h.errors for h in run.hello) + sum(result.errors for result in run.results.values()) + len(run.problems)
         for name in PAGES:
             result = run.results.get(name)
             if result is not None and not result.skipped:
-                ratios[f"{run.database}/{name}"] = round(result.rps / run.hello.rps, 3) if run.hello.rps else 0.0
+                ratios[f"{run.database}/{name}"] = round(result.rps / result.hello_rps, 3) if result.hello_rps else 0.0
         for problem in run.problems:
             print(f"error ({run.database}): {problem}")
     if runs:

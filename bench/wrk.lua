@@ -1,7 +1,7 @@
--- wrk script for bench/perf.py: signed-in requests, a status check on every answer, and the quiz cycle.
+-- wrk script for bench/perf.py: signed-in requests, the quiz cycle, and a status check on every POST's answer.
 --
 -- Configured through the environment (perf.py sets it):
---   BENCH_MODE     get (default): the URL given to wrk, GET
+--   BENCH_MODE     get (default): the URL given to wrk, GET (statuses left to wrk and perf.py's own checks)
 --                  post: one fixed POST of BENCH_BODY to that URL, answered with a redirect
 --                  quiz: each connection starts an attempt and submits it, over and over (see below)
 --   BENCH_EXPECT   post mode: the status every answer must have (default 200)

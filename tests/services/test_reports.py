@@ -200,6 +200,22 @@ def test_the_dashboard_counts_every_required_module_by_status(imported: Session,
     assert view.title == "The whole organisation"
 
 
+def test_the_dashboard_agrees_with_the_status_of_every_cell_on_any_day(imported: Session, learner: Person) -> None:
+    eli = join(imported, "eli@example.com", audiences=["ot-operator"], unit=["Plant North", "Engineering"])
+    cara = join(imported, "cara@example.com", audiences=["contractor"])
+    passes(imported, eli, "alpha-basics", NOW)
+    passes(imported, cara, "beta-limited", NOW)
+    move_due_date(imported, learner, "alpha-basics", dt.date(2026, 6, 1))
+    mark_lesson_read(imported, learner.id, module(imported, "alpha-basics"), "first", now=NOW)
+    imported.commit()
+    scope = everyone(imported)
+    for today in ("2026-03-10", "2026-04-01", "2026-05-02", "2026-06-02", "2027-02-08", "2027-03-11", "2027-07-01"):
+        cells = [cell.status for row in matrix(imported, scope, MatrixFilters(), now=at(today)).rows for cell in row.cells if cell]
+        view = dashboard(imported, scope, now=at(today))
+        assert view.totals == StatusCounts(*(cells.count(s) for s in reports.STATUSES)), today
+        assert sum((bar.counts for bar in view.by_unit), StatusCounts()) == view.totals, today
+
+
 def test_people_without_an_org_unit_get_their_own_bar_in_the_whole_organisation(imported: Session, learner: Person) -> None:
     join(imported, "cara@example.com", audiences=["contractor"])
     view = dashboard(imported, everyone(imported), now=NOW)

@@ -92,3 +92,9 @@ def test_pages_carry_a_strict_content_security_policy(client: FlaskClient) -> No
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_session_cookie_is_set_at_sign_in_and_not_resent_on_every_page(client: FlaskClient, learner: Person) -> None:
+    signed_in = client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
+    assert "Expires=" in signed_in.headers["Set-Cookie"]  # twelve hours from sign-in, then sign in again
+    assert "Set-Cookie" not in client.get("/training").headers

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from training.models import (
@@ -74,11 +74,11 @@ def status_of(due_on: Any, completed_before: Any, started: Any, *, today: dt.dat
     return case(*[(status_condition(s, due_on, completed_before, started, today=today), s) for s in STATUSES[:-1]], else_="not-started")
 
 
-def _status_sums(due_on: Any, completed_before: Any, started: Any, n: Any, *, today: dt.date) -> list[Any]:
-    return [
-        func.coalesce(func.sum(case((status_condition(s, due_on, completed_before, started, today=today), n), else_=0)), 0)
-        for s in STATUSES
-    ]
+def _flag_sums(due_on: Any, n: Any, *, today: dt.date) -> list[Any]:
+    """For cells grouped by their two flags: how many are past due, due by the end of the due-soon window, in all."""
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    past = func.sum(case((due_on < today, n), else_=0)).label("past")
+    return [past, func.sum(case((due_on <= soon, n), else_=0)).label("by_soon"), func.sum(n).label("total")]
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,12 @@ class StatusCounts:
     not_started: int = 0
 
     @classmethod
-    def of(cls, values: Sequence[Any]) -> StatusCounts:
-        return cls(*(int(v or 0) for v in values))
+    def from_flags(cls, completed_before: bool, started: bool, past: int, by_soon: int, total: int) -> StatusCounts:
+        """Cells that share both flags, split by due date (the rules of status_condition, applied to counts)."""
+        soon, later = int(by_soon) - int(past), int(total) - int(by_soon)
+        if completed_before:
+            return cls(current=later, due_soon=soon, expired=int(past))
+        return cls(due_soon=soon, overdue=int(past), in_progress=later if started else 0, not_started=0 if started else later)
 
     def get(self, status: str) -> int:
         value: int = getattr(self, status.replace("-", "_"))
@@ -217,25 +221,21 @@ def dashboard(session: Session, scope: Scope, *, now: dt.datetime, unit_id: int 
 
 
 def _module_audience_counts(session: Session, where: Reach, today: dt.date) -> list[tuple[str, str, str, StatusCounts]]:
+    """Status counts per module and audience; several rows for one pair (one per combination of the flags)."""
     if where.roots:
         c = ReportCount
-        sums = _status_sums(c.due_on, c.completed_before, c.started, c.n, today=today)
-        query = (
-            select(Module.slug, Module.title, c.audience, *sums)
-            .join(Module, Module.id == c.module_id)
-            .where(c.unit_id.in_(where.roots), c.module_id != ALL_MODULES)
-            .group_by(Module.slug, Module.title, c.audience)
-        )
+        flags: tuple[Any, ...] = (c.module_id, c.audience, c.completed_before, c.started)
+        grouped = select(*flags, *_flag_sums(c.due_on, c.n, today=today)).where(c.unit_id.in_(where.roots), c.module_id != ALL_MODULES)
     else:
         r = ReportCell
-        sums = _status_sums(r.due_on, r.completed_before, r.started, 1, today=today)
-        query = (
-            select(Module.slug, Module.title, r.audience, *sums)
-            .join(Module, Module.id == r.module_id)
-            .where(r.person_id == where.scope.viewer_id)
-            .group_by(Module.slug, Module.title, r.audience)
-        )
-    return [(slug, title, audience, StatusCounts.of(values)) for slug, title, audience, *values in session.execute(query)]
+        flags = (r.module_id, r.audience, r.completed_before, r.started)
+        grouped = select(*flags, *_flag_sums(r.due_on, literal(1), today=today)).where(r.person_id == where.scope.viewer_id)
+    sums = grouped.group_by(*flags).subquery("sums")
+    query = select(
+        Module.slug, Module.title, sums.c.audience, sums.c.completed_before, sums.c.started, sums.c.past, sums.c.by_soon, sums.c.total
+    )
+    rows = session.execute(query.join(sums, sums.c.module_id == Module.id))
+    return [(slug, title, audience, StatusCounts.from_flags(*flag_counts)) for slug, title, audience, *flag_counts in rows]
 
 
 def _unit_bars(session: Session, where: Reach, today: dt.date) -> tuple[tuple[Bar, ...], str, tuple[UnitRef, ...]]:
@@ -256,9 +256,14 @@ def _unit_bars(session: Session, where: Reach, today: dt.date) -> tuple[tuple[Ba
             children[parent].append(unit)
     c = ReportCount
     ids = [*where.roots, *(u.id for kids in children.values() for u in kids)]
-    sums = _status_sums(c.due_on, c.completed_before, c.started, c.n, today=today)
-    counted = session.execute(select(c.unit_id, *sums).where(c.unit_id.in_(ids), c.module_id == ALL_MODULES).group_by(c.unit_id))
-    counts = {unit_id: StatusCounts.of(values) for unit_id, *values in counted}
+    counted = session.execute(
+        select(c.unit_id, c.completed_before, c.started, *_flag_sums(c.due_on, c.n, today=today))
+        .where(c.unit_id.in_(ids), c.module_id == ALL_MODULES)
+        .group_by(c.unit_id, c.completed_before, c.started)
+    )
+    counts: dict[int, StatusCounts] = {}
+    for unit_id, *flag_counts in counted:
+        counts[unit_id] = counts.get(unit_id, StatusCounts()) + StatusCounts.from_flags(*flag_counts)
     bars: list[Bar] = []
     for root in sorted(where.roots, key=lambda r: (r != EVERYONE, names.get(r, "").casefold())):
         total = counts.get(root, StatusCounts())
@@ -420,10 +425,11 @@ def _resolve(session: Session, scope: Scope, filters: MatrixFilters) -> _Resolve
 def _scope_modules(session: Session, where: Reach) -> tuple[ModuleColumn, ...]:
     """The modules anyone in the reach is required to complete."""
     if where.roots:
-        present = select(ReportCount.module_id).where(ReportCount.unit_id.in_(where.roots), ReportCount.module_id != ALL_MODULES)
+        # One index probe per module, rather than reading every summary row of the subtree.
+        present = exists().where(ReportCount.unit_id.in_(where.roots), ReportCount.module_id == Module.id)
     else:
-        present = select(ReportCell.module_id).where(ReportCell.person_id == where.scope.viewer_id)
-    rows = session.execute(select(Module.id, Module.slug, Module.title).where(Module.id.in_(present)).order_by(Module.slug))
+        present = exists().where(ReportCell.person_id == where.scope.viewer_id, ReportCell.module_id == Module.id)
+    rows = session.execute(select(Module.id, Module.slug, Module.title).where(present).order_by(Module.slug))
     return tuple(ModuleColumn(*row) for row in rows)
 
 

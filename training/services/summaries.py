@@ -23,7 +23,7 @@ CELLS: Table = ReportCell.__table__  # type: ignore[assignment]
 COUNTS: Table = ReportCount.__table__  # type: ignore[assignment]
 MONTHS: Table = ReportMonth.__table__  # type: ignore[assignment]
 
-CountKey = tuple[int, int, str, dt.date, bool, bool]  # unit, module, audience, due_on, completed_before, started
+CountKey = tuple[int, int, str, bool, bool, dt.date]  # report_counts' key: unit, module, audience, completed_before, started, due_on
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,8 @@ def refresh_cells(session: Session, person_ids: Iterable[int], module_ids: Itera
 
 def _count_keys(module_id: int, state: CellState, chain: tuple[int, ...]) -> Iterator[CountKey]:
     for unit_id in chain:
-        yield (unit_id, module_id, state.audience, state.due_on, state.completed_before, state.started)
-        yield (unit_id, ALL_MODULES, "", state.due_on, state.completed_before, state.started)
+        yield (unit_id, module_id, state.audience, state.completed_before, state.started, state.due_on)
+        yield (unit_id, ALL_MODULES, "", state.completed_before, state.started, state.due_on)
 
 
 def _write_cells(session: Session, upserts: list[dict[str, Any]], removed: list[dict[str, int]]) -> None:
@@ -221,11 +221,11 @@ def _write_cells(session: Session, upserts: list[dict[str, Any]], removed: list[
 def _apply_counts(session: Session, deltas: dict[CountKey, int]) -> None:
     # Sorted, so concurrent transactions lock the counter rows in the same order and cannot deadlock.
     changed = sorted((key, n) for key, n in deltas.items() if n)
-    names = ("unit_id", "module_id", "audience", "due_on", "completed_before", "started")
+    names = ("unit_id", "module_id", "audience", "completed_before", "started", "due_on")
     for chunk in _chunks(changed, 1000):
         statement = _insert(session)(COUNTS).values([dict(zip(names, key, strict=True), n=n) for key, n in chunk])
         session.execute(statement.on_conflict_do_update(index_elements=list(names), set_={"n": COUNTS.c.n + statement.excluded.n}))
-    emptied = [dict(zip(("u", "m", "a", "d", "c", "s"), key, strict=True)) for key, n in changed if n < 0]
+    emptied = [dict(zip(("u", "m", "a", "c", "s", "d"), key, strict=True)) for key, n in changed if n < 0]
     if emptied:
         c = COUNTS.c
         session.execute(

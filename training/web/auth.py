@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from training.extensions import db
 from training.services.accounts import authenticate
@@ -28,6 +29,7 @@ def login() -> ResponseReturnValue:
             session.clear()
             login_user(person)
             session.permanent = True
+            generate_csrf()  # into the new session now, so later pages need not re-send the cookie
             db.session.commit()  # a rehashed password, if argon2's parameters moved on
             current_app.logger.info("sign-in person=%s", person.id)
             return redirect(destination)

@@ -107,6 +107,7 @@ class Column:
     x: float
     y: float
     height: float
+    share: int  # of BAR_WIDTH, for the narrow-screen version drawn as horizontal bars
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class MonthChart:
 
 
 def month_chart(months: tuple[MonthCount, ...]) -> MonthChart:
-    width, height, left, right, top_pad, bottom = 720, 260, 10, 10, 28, 44
+    width, height, left, right, top_pad, bottom = 960, 250, 10, 10, 28, 44
     plot = height - top_pad - bottom
     peak = max((m.completions for m in months), default=0) or 1
     slot = (width - left - right) / max(len(months), 1)
@@ -129,7 +130,12 @@ def month_chart(months: tuple[MonthCount, ...]) -> MonthChart:
     for index, month in enumerate(months):
         h = plot * month.completions / peak
         x = left + index * slot + (slot - bar) / 2
-        columns.append(Column(month.month.strftime("%b"), month.month.strftime("%Y"), month.completions, round(x, 1), round(top_pad + plot - h, 1), round(h, 1)))
+        columns.append(
+            Column(
+                month.month.strftime("%b"), month.month.strftime("%Y"), month.completions, round(x, 1), round(top_pad + plot - h, 1), round(h, 1),
+                round(BAR_WIDTH * month.completions / peak),
+            )
+        )  # fmt: skip
     return MonthChart(width, height, top_pad + plot, round(bar, 1), tuple(columns), peak)
 
 

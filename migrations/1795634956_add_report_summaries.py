@@ -3,9 +3,9 @@
 The reports read these small tables instead of aggregating every assignment; the services keep them in
 step in the same transaction as each change. This migration fills them from the existing records.
 
-Revision ID: 1795632318
+Revision ID: 1795634956
 Revises: 1795631596
-Create Date: 2026-11-25 18:45:18.843322
+Create Date: 2026-11-25 19:29:16.087710
 
 """
 from typing import Sequence, Union
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '1795632318'
+revision: str = '1795634956'
 down_revision: Union[str, Sequence[str], None] = '1795631596'
 branch_labels: Union[str, Sequence[str], None] = ()
 depends_on: Union[str, Sequence[str], None] = None
@@ -28,11 +28,11 @@ def upgrade() -> None:
     sa.Column('unit_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('module_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('audience', sa.String(length=100), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('completed_before', sa.Boolean(), nullable=False),
     sa.Column('started', sa.Boolean(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('unit_id', 'module_id', 'audience', 'due_on', 'completed_before', 'started', name=op.f('pk_report_counts')),
+    sa.PrimaryKeyConstraint('unit_id', 'module_id', 'audience', 'completed_before', 'started', 'due_on', name=op.f('pk_report_counts')),
     sqlite_with_rowid=False
     )
     op.create_table('report_months',
@@ -119,6 +119,7 @@ def backfill() -> None:
         month = "date(c.completed_at, 'start of month')"
     for statement in (CELLS, COUNTS, ALL_MODULES, MONTHS.format(month=month, pairs=PAIRS)):
         bind.execute(sa.text(statement))
+
 
 
 def downgrade() -> None:
