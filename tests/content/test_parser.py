@@ -10,7 +10,8 @@ import pytest
 
 from training.content import parse_module
 
-EXAMPLE = Path("/work/shared/specs/example-module/index.md")
+# A copy of the content spec's example module (shared/specs/example-module), which must always parse.
+EXAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "example-module" / "index.md"
 TODAY = dt.date(2026, 11, 25)
 
 HEAD = """\
