@@ -93,7 +93,13 @@ def _strictness(chosen: Chosen) -> tuple[float, int]:
 
 
 def sync_person(
-    session: Session, person: Person, *, now: dt.datetime, curricula: Curricula | None = None, modules: dict[str, Module] | None = None, refresh: bool = True
+    session: Session,
+    person: Person,
+    *,
+    now: dt.datetime,
+    curricula: Curricula | None = None,
+    modules: dict[str, Module] | None = None,
+    refresh: bool = True,
 ) -> None:
     """Create the assignments a person's audiences require and withdraw those no longer required."""
     curricula = curricula or curricula_in_force(session)

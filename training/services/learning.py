@@ -163,7 +163,9 @@ class ModuleView:
 
 def published_module(session: Session, slug: str) -> tuple[Module, ModuleRevision]:
     row = session.execute(
-        select(Module, ModuleRevision).join(ModuleRevision, ModuleRevision.id == Module.published_revision_id).where(Module.slug == slug, Module.status == "published")
+        select(Module, ModuleRevision)
+        .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
+        .where(Module.slug == slug, Module.status == "published")
     ).first()
     if row is None:
         raise NotFound(f"no published module '{slug}'")
@@ -255,14 +257,23 @@ class QuizStatus:
 def quiz_status(session: Session, person_id: int, module: Module, doc: ModuleDoc) -> QuizStatus:
     assignment = open_assignment(session, person_id, module.id)
     used = assignment.attempts_used if assignment else _unassigned_attempts(session, person_id, module.id)
-    open_id = session.scalar(select(QuizAttempt.id).where(QuizAttempt.person_id == person_id, QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None)))
+    open_id = session.scalar(
+        select(QuizAttempt.id).where(
+            QuizAttempt.person_id == person_id, QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None)
+        )
+    )
     return QuizStatus(doc.attempts, used, open_id)
 
 
 def _unassigned_attempts(session: Session, person_id: int, module_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(QuizAttempt).where(QuizAttempt.person_id == person_id, QuizAttempt.module_id == module_id, QuizAttempt.assignment_id.is_(None))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(QuizAttempt)
+            .where(QuizAttempt.person_id == person_id, QuizAttempt.module_id == module_id, QuizAttempt.assignment_id.is_(None))
+        )
+        or 0
+    )
 
 
 # The module, its published revision, the person's open assignment and open attempt, if any: one query. The
@@ -314,7 +325,11 @@ def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.dateti
             session.flush()
     except IntegrityError:
         # Another request opened one first; the unique index kept it to one. Use theirs.
-        raced = session.scalar(select(QuizAttempt).where(QuizAttempt.person_id == person_id, QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None)))
+        raced = session.scalar(
+            select(QuizAttempt).where(
+                QuizAttempt.person_id == person_id, QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None)
+            )
+        )
         if raced is None:
             raise
         return raced

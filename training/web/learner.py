@@ -188,7 +188,11 @@ def transcript_page() -> ResponseReturnValue:
 @bp.get("/modules/<slug>/r/<int:revision_id>/<path:path>")
 def asset(slug: str, revision_id: int, path: str) -> ResponseReturnValue:
     revision = db.session.get(ModuleRevision, revision_id)
-    if revision is None or revision.module.slug != slug or (revision.status != "published" and not ({"author", "admin"} & current_user.roles)):
+    if (
+        revision is None
+        or revision.module.slug != slug
+        or (revision.status != "published" and not ({"author", "admin"} & current_user.roles))
+    ):
         abort(404)
     stored = asset_for(db.session, revision_id, path)
     if stored is None:
