@@ -51,7 +51,8 @@ def csv_chunks(table: Table) -> Iterator[str]:
 def write_xlsx(table: Table, target: IO[bytes]) -> None:
     """Write the table into `target` as one worksheet, flushing each row to disk as it goes."""
     workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "remove_timezone": True, "in_memory": False}
+        target,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "remove_timezone": True, "in_memory": False},
     )
     sheet = workbook.add_worksheet(table.name.capitalize())
     bold = workbook.add_format({"bold": True})

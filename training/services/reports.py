@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, case, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from training.models import (
@@ -74,11 +74,18 @@ def status_of(due_on: Any, completed_before: Any, started: Any, *, today: dt.dat
     return case(*[(status_condition(s, due_on, completed_before, started, today=today), s) for s in STATUSES[:-1]], else_="not-started")
 
 
-def _flag_sums(due_on: Any, n: Any, *, today: dt.date) -> list[Any]:
-    """For cells grouped by their two flags: how many are past due, due by the end of the due-soon window, in all."""
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    past = func.sum(case((due_on < today, n), else_=0)).label("past")
-    return [past, func.sum(case((due_on <= soon, n), else_=0)).label("by_soon"), func.sum(n).label("total")]
+def _flag_sums(due_on: Any, n: Any) -> list[Any]:
+    """For cells grouped by their two flags: how many are past due, due by the end of the due-soon window, in all.
+
+    The dates are bound when the statement runs (`today`, `soon`), so the statement is built once.
+    """
+    past = func.sum(case((due_on < bindparam("today", type_=Date), n), else_=0)).label("past")
+    by_soon = func.sum(case((due_on <= bindparam("soon", type_=Date), n), else_=0)).label("by_soon")
+    return [past, by_soon, func.sum(n).label("total")]
+
+
+def _days(today: dt.date) -> dict[str, dt.date]:
+    return {"today": today, "soon": today + dt.timedelta(days=DUE_SOON_DAYS)}
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class StatusCounts:
         return cls(due_soon=soon, overdue=int(past), in_progress=later if started else 0, not_started=0 if started else later)
 
     def get(self, status: str) -> int:
-        value: int = getattr(self, status.replace("-", "_"))
+        value: int = getattr(self, _FIELDS[status])
         return value
 
     @property
@@ -113,10 +120,19 @@ class StatusCounts:
         return 100 * self.get(status) // self.total if self.total else 0
 
     def __add__(self, other: StatusCounts) -> StatusCounts:
-        return StatusCounts(*(self.get(s) + other.get(s) for s in STATUSES))
+        return StatusCounts(
+            self.current + other.current, self.due_soon + other.due_soon, self.overdue + other.overdue,
+            self.expired + other.expired, self.in_progress + other.in_progress, self.not_started + other.not_started,
+        )  # fmt: skip
 
     def __sub__(self, other: StatusCounts) -> StatusCounts:
-        return StatusCounts(*(self.get(s) - other.get(s) for s in STATUSES))
+        return StatusCounts(
+            self.current - other.current, self.due_soon - other.due_soon, self.overdue - other.overdue,
+            self.expired - other.expired, self.in_progress - other.in_progress, self.not_started - other.not_started,
+        )  # fmt: skip
+
+
+_FIELDS = {status: status.replace("-", "_") for status in STATUSES}
 
 
 # ---------------------------------------------------------------- where a report looks
@@ -202,7 +218,7 @@ def dashboard(session: Session, scope: Scope, *, now: dt.datetime, unit_id: int 
     where = reach(session, scope, unit_id)
     today = now.date()
     rows = _module_audience_counts(session, where, today)
-    titles = dict(session.execute(select(Audience.slug, Audience.title)).all())
+    titles = dict(session.execute(_AUDIENCE_TITLES).all())
     by_module: dict[str, Bar] = {}
     by_audience: dict[str, StatusCounts] = {}
     totals = StatusCounts()
@@ -220,21 +236,50 @@ def dashboard(session: Session, scope: Scope, *, now: dt.datetime, unit_id: int 
     )  # fmt: skip
 
 
-def _module_audience_counts(session: Session, where: Reach, today: dt.date) -> list[tuple[str, str, str, StatusCounts]]:
-    """Status counts per module and audience; several rows for one pair (one per combination of the flags)."""
-    if where.roots:
+def _module_audience_statement(source: str) -> Select[Any]:
+    if source == "subtrees":
         c = ReportCount
         flags: tuple[Any, ...] = (c.module_id, c.audience, c.completed_before, c.started)
-        grouped = select(*flags, *_flag_sums(c.due_on, c.n, today=today)).where(c.unit_id.in_(where.roots), c.module_id != ALL_MODULES)
+        grouped = select(*flags, *_flag_sums(c.due_on, c.n)).where(
+            c.unit_id.in_(bindparam("roots", expanding=True)), c.module_id != ALL_MODULES
+        )
     else:
         r = ReportCell
         flags = (r.module_id, r.audience, r.completed_before, r.started)
-        grouped = select(*flags, *_flag_sums(r.due_on, literal(1), today=today)).where(r.person_id == where.scope.viewer_id)
+        grouped = select(*flags, *_flag_sums(r.due_on, literal(1))).where(r.person_id == bindparam("viewer"))
     sums = grouped.group_by(*flags).subquery("sums")
     query = select(
         Module.slug, Module.title, sums.c.audience, sums.c.completed_before, sums.c.started, sums.c.past, sums.c.by_soon, sums.c.total
     )
-    rows = session.execute(query.join(sums, sums.c.module_id == Module.id))
+    return query.join(sums, sums.c.module_id == Module.id)
+
+
+# The dashboard's statements, built once (building one costs more than running it on the summaries).
+_MODULE_AUDIENCE = {source: _module_audience_statement(source) for source in ("subtrees", "viewer")}
+_AUDIENCE_TITLES = select(Audience.slug, Audience.title)
+_UNIT_COUNTS = (
+    select(ReportCount.unit_id, ReportCount.completed_before, ReportCount.started, *_flag_sums(ReportCount.due_on, ReportCount.n))
+    .where(ReportCount.unit_id.in_(bindparam("units", expanding=True)), ReportCount.module_id == ALL_MODULES)
+    .group_by(ReportCount.unit_id, ReportCount.completed_before, ReportCount.started)
+)
+_UNITS = select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.path)
+_UNITS_BELOW_EVERYONE = _UNITS.where(or_(OrgUnit.parent_id.is_(None), OrgUnit.id.in_(bindparam("units", expanding=True))))
+_UNITS_BELOW_ROOTS = _UNITS.where(
+    or_(OrgUnit.parent_id.in_(bindparam("roots", expanding=True)), OrgUnit.id.in_(bindparam("units", expanding=True)))
+)
+_MONTHS = (
+    select(ReportMonth.month, func.sum(ReportMonth.n))
+    .where(ReportMonth.unit_id.in_(bindparam("roots", expanding=True)), ReportMonth.month >= bindparam("since", type_=Date))
+    .group_by(ReportMonth.month)
+)
+
+
+def _module_audience_counts(session: Session, where: Reach, today: dt.date) -> list[tuple[str, str, str, StatusCounts]]:
+    """Status counts per module and audience; several rows for one pair (one per combination of the flags)."""
+    if where.roots:
+        rows = session.execute(_MODULE_AUDIENCE["subtrees"], {"roots": list(where.roots), **_days(today)})
+    else:
+        rows = session.execute(_MODULE_AUDIENCE["viewer"], {"viewer": where.scope.viewer_id, **_days(today)})
     return [(slug, title, audience, StatusCounts.from_flags(*flag_counts)) for slug, title, audience, *flag_counts in rows]
 
 
@@ -244,23 +289,18 @@ def _unit_bars(session: Session, where: Reach, today: dt.date) -> tuple[tuple[Ba
         return (), "Your own training", ()
     roots = [r for r in where.roots if r != EVERYONE]
     trail_ids = [int(part) for part in where.unit.path.strip("/").split("/")[:-1]] if where.unit else []
-    children_of = OrgUnit.parent_id.is_(None) if EVERYONE in where.roots else OrgUnit.parent_id.in_(roots)
-    units = session.execute(
-        select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.path).where(or_(children_of, OrgUnit.id.in_(roots + trail_ids)))
-    ).all()
+    if EVERYONE in where.roots:
+        units = session.execute(_UNITS_BELOW_EVERYONE, {"units": roots + trail_ids}).all()
+    else:
+        units = session.execute(_UNITS_BELOW_ROOTS, {"roots": roots, "units": roots + trail_ids}).all()
     names = {u.id: u.name for u in units}
     children: dict[int, list[Any]] = {root: [] for root in where.roots}
     for unit in units:
         parent = EVERYONE if unit.parent_id is None else unit.parent_id
         if parent in children and unit.id not in where.roots:
             children[parent].append(unit)
-    c = ReportCount
     ids = [*where.roots, *(u.id for kids in children.values() for u in kids)]
-    counted = session.execute(
-        select(c.unit_id, c.completed_before, c.started, *_flag_sums(c.due_on, c.n, today=today))
-        .where(c.unit_id.in_(ids), c.module_id == ALL_MODULES)
-        .group_by(c.unit_id, c.completed_before, c.started)
-    )
+    counted = session.execute(_UNIT_COUNTS, {"units": ids, **_days(today)})
     counts: dict[int, StatusCounts] = {}
     for unit_id, *flag_counts in counted:
         counts[unit_id] = counts.get(unit_id, StatusCounts()) + StatusCounts.from_flags(*flag_counts)
@@ -292,7 +332,11 @@ def _unit_bars(session: Session, where: Reach, today: dt.date) -> tuple[tuple[Ba
 def _people_count(session: Session, where: Reach) -> int:
     if not where.roots:
         return 1
-    return session.scalar(select(func.count()).select_from(Person).where(Person.active.is_(True), where.people(Person.id))) or 0
+    # Counted from the scope's own SELECT, so the database starts from the scope's units, not from everyone.
+    people = people_in_scope(where.scope).where(Person.active.is_(True))
+    if where.unit is not None:
+        people = people.where(where.people(Person.id))
+    return session.scalar(select(func.count()).select_from(people.subquery())) or 0
 
 
 def month_starts(today: dt.date, count: int = MONTHS_SHOWN) -> list[dt.date]:
@@ -305,9 +349,7 @@ def _months(session: Session, where: Reach, now: dt.datetime) -> tuple[MonthCoun
     months = month_starts(now.date())
     found: dict[dt.date, int] = {}
     if where.roots:
-        m = ReportMonth
-        query = select(m.month, func.sum(m.n)).where(m.unit_id.in_(where.roots), m.month >= months[0]).group_by(m.month)
-        found = {month: int(n) for month, n in session.execute(query)}
+        found = {month: int(n) for month, n in session.execute(_MONTHS, {"roots": list(where.roots), "since": months[0]})}
     else:
         since = dt.datetime.combine(months[0], dt.time(), tzinfo=dt.UTC)
         for completed_at in session.scalars(

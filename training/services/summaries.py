@@ -6,9 +6,27 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Select, Table, and_, bindparam, case, cast, delete, exists, false, func, literal, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -48,16 +66,12 @@ def unit_chain(path: str, unit_id: int | None) -> tuple[int, ...]:
 
 
 def _chains(session: Session, unit_ids: Iterable[int | None]) -> dict[int | None, tuple[int, ...]]:
-    wanted = {u for u in unit_ids if u is not None}
+    wanted = sorted({u for u in unit_ids if u is not None})
     chains: dict[int | None, tuple[int, ...]] = {None: (EVERYONE,)}
     if wanted:
-        for unit_id, path in session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(wanted))):
+        for unit_id, path in session.execute(_UNIT_PATHS, {"ids": wanted}):
             chains[unit_id] = unit_chain(path, unit_id)
     return chains
-
-
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -95,46 +109,74 @@ def _is_cell() -> ColumnElement[bool]:
     return and_(Person.active.is_(True), or_(Assignment.status == "open", and_(Assignment.status == "completed", ~newer)))
 
 
+# Built once: refresh_cells runs inside learners' requests, and building a statement costs more than running it.
+_PEOPLE: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_MODULES: BindParameter[list[int]] = bindparam("modules", expanding=True)
+_UNIT_PATHS = select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(bindparam("ids", expanding=True)))
+_LOCK_PEOPLE = select(Person.id).where(Person.id.in_(_PEOPLE)).order_by(Person.id).with_for_update()
+_CELLS_OF_PEOPLE = (
+    select(
+        Assignment.person_id,
+        Assignment.module_id,
+        Person.org_unit_id,
+        OrgUnit.path,
+        Assignment.audience,
+        Assignment.id,
+        Assignment.status,
+        Assignment.due_on,
+        Assignment.attempts_used,
+        _last_completed(),
+        _read_since_assigned(),
+    )
+    .join(Person, Person.id == Assignment.person_id)
+    .outerjoin(OrgUnit, OrgUnit.id == Person.org_unit_id)
+    .where(Assignment.person_id.in_(_PEOPLE), _is_cell())
+)
+_CELLS_OF_PEOPLE_IN_MODULES = _CELLS_OF_PEOPLE.where(Assignment.module_id.in_(_MODULES))
+_STORED = select(
+    CELLS.c.person_id, CELLS.c.module_id, CELLS.c.org_unit_id, CELLS.c.audience, CELLS.c.assignment_id, CELLS.c.due_on,
+    CELLS.c.completed_before, CELLS.c.started, CELLS.c.last_completed_at,
+).where(CELLS.c.person_id.in_(_PEOPLE))  # fmt: skip
+_STORED_IN_MODULES = _STORED.where(CELLS.c.module_id.in_(_MODULES))
+_DELETE_CELL = delete(CELLS).where(CELLS.c.person_id == bindparam("p"), CELLS.c.module_id == bindparam("m"))
+_DELETE_EMPTY_COUNT = delete(COUNTS).where(
+    COUNTS.c.unit_id == bindparam("u"), COUNTS.c.module_id == bindparam("m"), COUNTS.c.audience == bindparam("a"),
+    COUNTS.c.completed_before == bindparam("c"), COUNTS.c.started == bindparam("s"), COUNTS.c.due_on == bindparam("d"), COUNTS.c.n == 0,
+)  # fmt: skip
+_PERSON_UNIT = (
+    select(Person.org_unit_id, OrgUnit.path).outerjoin(OrgUnit, OrgUnit.id == Person.org_unit_id).where(Person.id == bindparam("person_id"))
+)
+COUNT_KEY = ("unit_id", "module_id", "audience", "completed_before", "started", "due_on")
+
+
+@lru_cache(maxsize=4)
+def _upserts(dialect: str) -> tuple[Any, Any, Any]:
+    """INSERT ... ON CONFLICT for cells (replace), counts and months (add), in the dialect's words."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    cells = insert(CELLS)
+    cells = cells.on_conflict_do_update(
+        index_elements=["person_id", "module_id"],
+        set_={c.name: cells.excluded[c.name] for c in CELLS.c if c.name not in ("person_id", "module_id")},
+    )
+    counts = insert(COUNTS)
+    counts = counts.on_conflict_do_update(index_elements=list(COUNT_KEY), set_={"n": COUNTS.c.n + counts.excluded.n})
+    months = insert(MONTHS)
+    months = months.on_conflict_do_update(index_elements=["unit_id", "month"], set_={"n": MONTHS.c.n + months.excluded.n})
+    return cells, counts, months
+
+
 def _cells_from_assignments(
     session: Session, person_ids: Sequence[int], module_ids: Sequence[int] | None, chains: dict[int | None, tuple[int, ...]]
 ) -> dict[tuple[int, int], CellState]:
     """The cells as the assignments say they should be; notes each person's unit chain in `chains`."""
-    last = _last_completed().label("last_completed_at")
-    query = (
-        select(
-            Assignment.person_id,
-            Assignment.module_id,
-            Person.org_unit_id,
-            OrgUnit.path,
-            Assignment.audience,
-            Assignment.id,
-            Assignment.status,
-            Assignment.due_on,
-            Assignment.attempts_used,
-            last,
-            _read_since_assigned().label("read_since"),
-        )
-        .join(Person, Person.id == Assignment.person_id)
-        .outerjoin(OrgUnit, OrgUnit.id == Person.org_unit_id)
-        .where(Assignment.person_id.in_(person_ids), _is_cell())
-    )
-    if module_ids is not None:
-        query = query.where(Assignment.module_id.in_(module_ids))
+    if module_ids is None:
+        rows = session.execute(_CELLS_OF_PEOPLE, {"ids": person_ids})
+    else:
+        rows = session.execute(_CELLS_OF_PEOPLE_IN_MODULES, {"ids": person_ids, "modules": module_ids})
     cells = {}
-    for (
-        person_id,
-        module_id,
-        unit_id,
-        path,
-        audience,
-        assignment_id,
-        status,
-        due_on,
-        attempts,
-        last_completed_at,
-        read_since,
-    ) in session.execute(query):
-        chains.setdefault(unit_id, unit_chain(path or "", unit_id))
+    for person_id, module_id, unit_id, path, audience, assignment_id, status, due_on, attempts, last_completed_at, read_since in rows:
+        if unit_id not in chains:
+            chains[unit_id] = unit_chain(path or "", unit_id)
         if status == "open":
             done = last_completed_at is not None
             # Once a person has completed a cycle, starting the next one changes nothing a report shows.
@@ -146,13 +188,11 @@ def _cells_from_assignments(
 
 
 def _stored_cells(session: Session, person_ids: Sequence[int], module_ids: Sequence[int] | None) -> dict[tuple[int, int], CellState]:
-    c = CELLS.c
-    query = select(
-        c.person_id, c.module_id, c.org_unit_id, c.audience, c.assignment_id, c.due_on, c.completed_before, c.started, c.last_completed_at
-    ).where(c.person_id.in_(person_ids))
-    if module_ids is not None:
-        query = query.where(c.module_id.in_(module_ids))
-    return {(row[0], row[1]): CellState(*row[2:]) for row in session.execute(query)}
+    if module_ids is None:
+        rows = session.execute(_STORED, {"ids": person_ids})
+    else:
+        rows = session.execute(_STORED_IN_MODULES, {"ids": person_ids, "modules": module_ids})
+    return {(row[0], row[1]): CellState(*row[2:]) for row in rows}
 
 
 # ---------------------------------------------------------------- keeping them in step
@@ -169,9 +209,10 @@ def refresh_cells(session: Session, person_ids: Iterable[int], module_ids: Itera
         return
     modules = sorted(set(module_ids)) if module_ids is not None else None
     session.flush()
-    if session.get_bind().dialect.name != "sqlite":  # SQLite has one writer at a time already
+    dialect = session.get_bind().dialect.name
+    if dialect != "sqlite":  # SQLite has one writer at a time already
         for chunk in _chunks(ids):
-            session.execute(select(Person.id).where(Person.id.in_(chunk)).order_by(Person.id).with_for_update())
+            session.execute(_LOCK_PEOPLE, {"ids": chunk})
     deltas: dict[CountKey, int] = defaultdict(int)
     chains: dict[int | None, tuple[int, ...]] = {None: (EVERYONE,)}
     for chunk in _chunks(ids):
@@ -196,8 +237,11 @@ def refresh_cells(session: Session, person_ids: Iterable[int], module_ids: Itera
                 upserts.append({"person_id": key[0], "module_id": key[1], **new.__dict__})
             else:
                 removed.append({"p": key[0], "m": key[1]})
-        _write_cells(session, upserts, removed)
-    _apply_counts(session, deltas)
+        if upserts:
+            session.execute(_upserts(dialect)[0], upserts)
+        if removed:
+            session.execute(_DELETE_CELL, removed)
+    _apply_counts(session, dialect, deltas)
 
 
 def _count_keys(module_id: int, state: CellState, chain: tuple[int, ...]) -> Iterator[CountKey]:
@@ -206,49 +250,23 @@ def _count_keys(module_id: int, state: CellState, chain: tuple[int, ...]) -> Ite
         yield (unit_id, ALL_MODULES, "", state.completed_before, state.started, state.due_on)
 
 
-def _write_cells(session: Session, upserts: list[dict[str, Any]], removed: list[dict[str, int]]) -> None:
-    if upserts:
-        statement = _insert(session)(CELLS).values(upserts)
-        keys = ("person_id", "module_id")
-        statement = statement.on_conflict_do_update(
-            index_elements=list(keys), set_={c.name: statement.excluded[c.name] for c in CELLS.c if c.name not in keys}
-        )
-        session.execute(statement)
-    if removed:
-        session.execute(delete(CELLS).where(CELLS.c.person_id == bindparam("p"), CELLS.c.module_id == bindparam("m")), removed)
-
-
-def _apply_counts(session: Session, deltas: dict[CountKey, int]) -> None:
+def _apply_counts(session: Session, dialect: str, deltas: dict[CountKey, int]) -> None:
     # Sorted, so concurrent transactions lock the counter rows in the same order and cannot deadlock.
     changed = sorted((key, n) for key, n in deltas.items() if n)
-    names = ("unit_id", "module_id", "audience", "completed_before", "started", "due_on")
-    for chunk in _chunks(changed, 1000):
-        statement = _insert(session)(COUNTS).values([dict(zip(names, key, strict=True), n=n) for key, n in chunk])
-        session.execute(statement.on_conflict_do_update(index_elements=list(names), set_={"n": COUNTS.c.n + statement.excluded.n}))
+    if not changed:
+        return
+    session.execute(_upserts(dialect)[1], [dict(zip(COUNT_KEY, key, strict=True), n=n) for key, n in changed])
     emptied = [dict(zip(("u", "m", "a", "c", "s", "d"), key, strict=True)) for key, n in changed if n < 0]
     if emptied:
-        c = COUNTS.c
-        session.execute(
-            delete(COUNTS).where(
-                c.unit_id == bindparam("u"),
-                c.module_id == bindparam("m"),
-                c.audience == bindparam("a"),
-                c.due_on == bindparam("d"),
-                c.completed_before == bindparam("c"),
-                c.started == bindparam("s"),
-                c.n == 0,
-            ),
-            emptied,
-        )
+        session.execute(_DELETE_EMPTY_COUNT, emptied)
 
 
 def count_completion(session: Session, person_id: int, completed_at: dt.datetime) -> None:
     """Add a completion to the completions-per-month summary of the person's org-unit subtrees."""
-    unit_id = session.scalar(select(Person.org_unit_id).where(Person.id == person_id))
-    chain = _chains(session, [unit_id])[unit_id]
+    unit_id, path = session.execute(_PERSON_UNIT, {"person_id": person_id}).one()
     month = completed_at.astimezone(dt.UTC).date().replace(day=1)
-    statement = _insert(session)(MONTHS).values([{"unit_id": u, "month": month, "n": 1} for u in sorted(chain)])
-    session.execute(statement.on_conflict_do_update(index_elements=["unit_id", "month"], set_={"n": MONTHS.c.n + statement.excluded.n}))
+    rows = [{"unit_id": u, "month": month, "n": 1} for u in sorted(unit_chain(path or "", unit_id))]
+    session.execute(_upserts(session.get_bind().dialect.name)[2], rows)
 
 
 # ---------------------------------------------------------------- rebuilding from scratch

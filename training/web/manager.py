@@ -17,7 +17,7 @@ from training.extensions import db
 from training.services import NotFound
 from training.services import reports as report_service
 from training.services.exports import csv_chunks, write_xlsx
-from training.services.reports import STATUS_LABELS, STATUSES, MatrixFilters, MonthCount, StatusCounts
+from training.services.reports import STATUS_LABELS, STATUSES, Bar, MatrixFilters, MonthCount, StatusCounts
 from training.services.scope import Scope, scope_for
 
 from .access import protect
@@ -64,7 +64,7 @@ def filter_args(filters: MatrixFilters, **changes: Any) -> dict[str, Any]:
 def report_helpers() -> dict[str, Any]:
     # The evidence pack (services/evidence.py) adds its own route to this blueprint; link to it once it exists.
     return {
-        "status_labels": STATUS_LABELS, "statuses": STATUSES, "filter_args": filter_args, "segments": segments,
+        "status_labels": STATUS_LABELS, "statuses": STATUSES, "filter_args": filter_args, "chart_rows": chart_rows,
         "month_chart": month_chart, "has_evidence_pack": "manager.evidence" in current_app.view_functions,
     }  # fmt: skip
 
@@ -97,6 +97,29 @@ def segments(counts: StatusCounts) -> list[Segment]:
         placed.append(Segment(status, edge, right - edge, value))
         edge = right
     return placed
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One bar of a stacked chart, ready to print: its rectangles, its words for a screen reader, its numbers."""
+
+    label: str
+    unit_id: int | None
+    current: int  # percent
+    summary: str
+    segments: list[Segment]
+    numbers: list[str]  # one per status, then the total
+
+
+def chart_rows(bars: tuple[Bar, ...]) -> list[ChartRow]:
+    rows = []
+    for bar in bars:
+        counts = bar.counts
+        current = counts.percent("current")
+        rest = "".join(f"; {counts.get(s):,} {STATUS_LABELS[s].lower()}" for s in STATUSES if s != "current" and counts.get(s))
+        numbers = [f"{counts.get(s):,}" for s in STATUSES] + [f"{counts.total:,}"]
+        rows.append(ChartRow(bar.label, bar.unit_id, current, f"{current}% current of {counts.total:,}{rest}", segments(counts), numbers))
+    return rows
 
 
 @dataclass(frozen=True)
