@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import NOW, add_person
+from tests.conftest import NOW, TEST_CONTENT, add_person
 from tests.smtp import SmtpSink, free_port, smtp_sink
 from training import cli
 from training.models import Person, ReminderSent
@@ -185,3 +185,23 @@ def test_reminders_report_smtp_failure_and_exit_non_zero(app: Flask, imported: S
     assert "could not send the learner email to lena@example.com" in result.output
     assert "sent 0 email(s); 1 failed (retried on the next run)" in result.output
     assert reminders_logged(imported) == 0
+
+
+def test_rebuild_summaries_recomputes_the_report_tables(app: Flask) -> None:
+    from sqlalchemy import delete
+
+    from training.extensions import db
+    from training.services.summaries import CELLS
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["content", "import", str(TEST_CONTENT)])
+    with app.app_context():
+        add_person(db.session, "summary@example.com", audiences=["ot-operator"])
+        before = db.session.scalar(select(func.count()).select_from(CELLS))
+        db.session.execute(delete(CELLS))
+        db.session.commit()
+    result = runner.invoke(args=["reports", "rebuild-summaries"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert before == 2
+        assert db.session.scalar(select(func.count()).select_from(CELLS)) == before

@@ -140,6 +140,16 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 MAX_FAILURES_IN_A_ROW = 5
 
 
+@reports_cli.command("rebuild-summaries")
+def reports_rebuild_summaries() -> None:
+    """Recompute the report summary tables from the records (after bulk loads or org-tree moves)."""
+    from .services.summaries import rebuild_summaries
+
+    rebuild_summaries(db.session)
+    db.session.commit()
+    click.echo("report summaries rebuilt")
+
+
 @reports_cli.command("evidence")
 @click.option("--from", "date_from", required=True, type=DATE, help="First day of completions to include (YYYY-MM-DD, UTC).")
 @click.option("--to", "date_to", required=True, type=DATE, help="Last day of completions to include (YYYY-MM-DD, UTC), inclusive.")
