@@ -43,6 +43,41 @@ def test_content_check_warnings_do_not_fail(app: Flask, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "1 warning(s)" in result.output and "has passed" in result.output
 
 
+def test_checking_one_module_of_a_tree_still_finds_question_ids_used_by_its_siblings(app: Flask, tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    copy = root / "modules/alpha-copy"
+    shutil.copytree(root / "modules/alpha-basics", copy)
+    (copy / "index.md").write_text((copy / "index.md").read_text().replace("id: alpha-basics", "id: alpha-copy"))
+    result = app.test_cli_runner().invoke(args=["content", "check", str(copy)])
+    assert result.exit_code == 1
+    assert "alpha-copy/index.md:29: question id 'alpha-q1' is also used in" in result.output
+    assert "alpha-basics/index.md" in result.output and "1 module(s) checked" in result.output
+
+
+def test_a_folder_without_modules_or_a_module_folder_without_index_is_an_error(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    empty = runner.invoke(args=["content", "check", str(tmp_path)])
+    assert empty.exit_code == 1 and "no modules found" in empty.output
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    (root / "modules/half-written").mkdir()
+    result = runner.invoke(args=["content", "check", str(root)])
+    assert result.exit_code == 1
+    assert "modules/half-written: module folder has no index.md" in result.output
+    assert "2 module(s) checked: 1 error(s)" in result.output
+
+
+def test_curricula_problems_name_the_curricula_file_they_are_in(app: Flask, tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    curricula = root / "curricula.yml"
+    curricula.write_text(curricula.read_text().replace("module: alpha-basics", "module: alpha-missing", 1))
+    result = app.test_cli_runner().invoke(args=["content", "check", str(root)])
+    assert result.exit_code == 1
+    assert f"{curricula}:" in result.output and "unknown module 'alpha-missing'" in result.output
+
+
 def test_content_import_is_idempotent(app: Flask) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["content", "import", str(TEST_CONTENT)])

@@ -38,10 +38,10 @@ def _content_path(path: str | None) -> Path:
 def content_check(path: str | None) -> None:
     """Check content files; exit 1 if any has an error (warnings do not fail)."""
     catalogue = load_catalogue(_content_path(path), today=_now().date())
-    for problem in catalogue.problems:
+    for problem in sorted(catalogue.problems, key=lambda p: (p.path, p.line)):
         click.echo(str(problem), err=problem.severity == "error")
     errors, warnings = len(catalogue.errors), len(catalogue.warnings)
-    click.echo(f"{len(catalogue.modules)} module(s) checked: {errors} error(s), {warnings} warning(s)")
+    click.echo(f"{catalogue.checked} module(s) checked: {errors} error(s), {warnings} warning(s)")
     if errors:
         sys.exit(1)
 
@@ -62,7 +62,8 @@ def content_import(path: str | None) -> None:
         report = import_catalogue(db.session, catalogue, now=_now(), origin="")
     except ServiceError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        click.echo(str(error), err=True)
+        raise click.ClickException("nothing was imported") from error
     db.session.commit()
     click.echo(
         f"imported {root}: {len(report.created)} new, {len(report.updated)} changed, {len(report.unchanged)} unchanged"

@@ -97,6 +97,28 @@ def test_unquoted_yes_is_rejected_where_text_is_meant() -> None:
     assert found[0].startswith(f"{line}: quiz block: unquoted 'yes' is read as a boolean")
 
 
+def test_one_run_reports_every_yaml_problem_in_the_front_matter_and_in_the_quiz_blocks() -> None:
+    head = HEAD.replace("pass_mark: 80\n", "pass_mark: 80\npass_mark: 90\nstatus: draft\n")
+    quiz = GOOD_QUIZ.replace("{text: That, feedback: Not that.}", "{text: That, correct: true}") + "  prompt: Again?\n"
+    found = errors(module_with(quiz, head=head))
+    assert found[:2] == [
+        "13: front matter: duplicate key 'pass_mark' (first on line 12)",
+        "14: front matter: duplicate key 'status' (first on line 5)",
+    ]
+    assert any("quiz block: duplicate key 'prompt'" in f for f in found)
+    assert any("needs exactly one correct choice, found 2" in f for f in found)
+
+
+def test_quiz_blocks_are_still_checked_when_the_front_matter_cannot_be_parsed() -> None:
+    head = HEAD.replace("summary: A demo.", "summary: [unclosed")
+    quiz = GOOD_QUIZ.replace("{text: That, feedback: Not that.}", "{text: That, correct: true}")
+    doc, problems = parse_module(module_with(quiz, head=head), "m.md", today=TODAY)
+    assert doc is None
+    messages = [p.message for p in problems]
+    assert any(m.startswith("front matter:") for m in messages)
+    assert any("needs exactly one correct choice, found 2" in m for m in messages)
+
+
 def test_tabs_in_yaml_are_rejected() -> None:
     head = HEAD.replace("  - {id: O1", "\t- {id: O1")
     assert errors(module_with(GOOD_QUIZ, head=head)) == ["11: front matter: tab used for indentation; use spaces"]

@@ -66,11 +66,46 @@ def test_a_changed_file_creates_a_new_revision_pinned_by_hash(session: Session, 
     assert module is not None and module.published_revision_id == second.id
 
 
+def bump(root: Path, slug: str, version: str, old: str = "", new: str = "") -> None:
+    index = root / f"modules/{slug}/index.md"
+    text = index.read_text()
+    current = next(line for line in text.splitlines() if line.startswith("version: "))
+    index.write_text(text.replace(current, f"version: {version}", 1).replace(old, new))
+
+
 def test_a_changed_image_alone_creates_a_new_revision(session: Session, tmp_path: Path) -> None:
     root = copy_content(tmp_path)
     run_import(session, root)
     (root / "modules/alpha-basics/img/box.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    bump(root, "alpha-basics", "1.0.1")
     assert run_import(session, root).updated == ["alpha-basics"]
+
+
+def test_a_change_without_a_higher_version_is_refused_and_nothing_is_imported(session: Session, tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    run_import(session, root)
+    bump(root, "alpha-basics", "1.0.0", "Welcome", "Hello")
+    bump(root, "beta-limited", "0.9.0")  # below the imported 1.0.0
+    (root / "modules/beta-limited/index.md").write_text((root / "modules/beta-limited/index.md").read_text() + "\nMore.\n")
+    with pytest.raises(ServiceError) as refused:
+        import_catalogue(session, load_catalogue(root, today=NOW.date()), now=NOW)
+    message = str(refused.value)
+    assert "alpha-basics/index.md:4: the content changed but version 1.0.0 is not above 1.0.0" in message
+    assert "beta-limited/index.md:4: the content changed but version 0.9.0 is not above 1.0.0" in message
+    session.rollback()
+    assert [r.version for r in revisions(session, "alpha-basics")] == ["1.0.0"]
+
+
+def test_a_question_id_used_by_a_module_already_imported_is_refused(session: Session, tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    run_import(session, root)
+    # The copy is imported on its own, so only the database knows that alpha-basics owns these ids.
+    copy = tmp_path / "elsewhere" / "alpha-copy"
+    shutil.copytree(root / "modules/alpha-basics", copy)
+    index = copy / "index.md"
+    index.write_text(index.read_text().replace("id: alpha-basics", "id: alpha-copy"))
+    with pytest.raises(ServiceError, match=r"alpha-copy/index.md:\d+: question id 'alpha-q1' is already used by module alpha-basics"):
+        import_catalogue(session, load_catalogue(copy, today=NOW.date()), now=NOW)
 
 
 def test_images_are_stored_in_the_database_per_revision(session: Session, tmp_path: Path) -> None:
@@ -140,7 +175,6 @@ def test_a_minor_version_keeps_completions_valid(session: Session, tmp_path: Pat
 def test_identical_images_are_stored_once(session: Session, tmp_path: Path) -> None:
     root = copy_content(tmp_path)
     run_import(session, root)
-    index = root / "modules/alpha-basics/index.md"
-    index.write_text(index.read_text().replace("Welcome", "Hello"))
+    bump(root, "alpha-basics", "1.0.1", "Welcome", "Hello")
     run_import(session, root)
     assert session.scalar(select(func.count()).select_from(Asset)) == 1

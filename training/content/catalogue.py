@@ -50,7 +50,9 @@ class Catalogue:
     modules: list[LoadedModule] = field(default_factory=list)
     curricula: Curricula | None = None
     curricula_source: str | None = None
+    curricula_path: str = "curricula.yml"
     problems: list[Problem] = field(default_factory=list)
+    checked: int = 0  # module folders read, whether or not they parsed
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,19 +63,47 @@ class Catalogue:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def _module_dirs(root: Path) -> tuple[list[Path], Path | None]:
-    """The module folders under PATH and the curricula file that applies to them."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where the modules to check are, the curricula file that applies, and sibling modules for context."""
+
+    folders: list[Path]
+    curricula: Path | None
+    siblings: list[Path]
+
+
+def _layout(root: Path, problems: list[Problem]) -> _Layout:
     if root.is_file():
         root = root.parent
     if (root / "index.md").is_file():
+        # One module. If it sits in a content tree (content/modules/<id>/), the rest of the tree is read
+        # too, so that catalogue-wide rules (unique question ids, prerequisites) still hold for it.
+        in_tree = root.parent.name == "modules"
+        siblings = [p for p in _folders(root.parent, []) if p != root] if in_tree else []
         candidates = [root.parent.parent / "curricula.yml", root.parent / "curricula.yml"]
-        return [root], next((c for c in candidates if c.is_file()), None)
+        return _Layout([root], next((c for c in candidates if c.is_file()), None), siblings)
     modules_dir = root / "modules" if (root / "modules").is_dir() else root
-    dirs = sorted(p for p in modules_dir.iterdir() if p.is_dir() and (p / "index.md").is_file())
+    folders = _folders(modules_dir, problems)
     curricula = root / "curricula.yml"
     if not curricula.is_file():
         curricula = modules_dir.parent / "curricula.yml"
-    return dirs, curricula if curricula.is_file() else None
+    found = curricula if curricula.is_file() else None
+    if not folders and found is None:
+        problems.append(Problem(_display(root), 0, "no modules found: expected modules/<id>/index.md or <id>/index.md"))
+    return _Layout(folders, found, [])
+
+
+def _folders(modules_dir: Path, problems: list[Problem]) -> list[Path]:
+    """The module folders in a modules directory; a folder without an index.md is an error."""
+    folders = []
+    for path in sorted(modules_dir.iterdir()):
+        if not path.is_dir() or path.name.startswith((".", "_")):
+            continue
+        if (path / "index.md").is_file():
+            folders.append(path)
+        else:
+            problems.append(Problem(_display(path), 0, "module folder has no index.md"))
+    return folders
 
 
 def _display(path: Path) -> str:
@@ -83,38 +113,50 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _load_module(folder: Path, today: dt.date, problems: list[Problem]) -> LoadedModule | None:
+    index = folder / "index.md"
+    shown = _display(index)
+    try:
+        source = index.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(shown, 1, "file is not UTF-8"))
+        return None
+    doc, found = parse_module(source, shown, today=today)
+    problems.extend(found)
+    if doc is None:
+        return None
+    if doc.id != folder.name:
+        problems.append(Problem(shown, doc.field_lines.get("id", 2), f"id '{doc.id}' must equal the folder name '{folder.name}'"))
+    assets = _load_assets(folder, doc, shown, problems)
+    return LoadedModule(doc, source, assets)
+
+
 def load_catalogue(root: Path, *, today: dt.date) -> Catalogue:
     """Parse every module under ROOT and run the catalogue-wide rules."""
     catalogue = Catalogue()
     if not root.exists():
         catalogue.problems.append(Problem(str(root), 0, "no such file or directory"))
         return catalogue
-    dirs, curricula_path = _module_dirs(root)
-    if curricula_path is not None:
-        source = curricula_path.read_text(encoding="utf-8")
-        curricula, problems = parse_curricula(source, _display(curricula_path))
+    layout = _layout(root, catalogue.problems)
+    if layout.curricula is not None:
+        source = layout.curricula.read_text(encoding="utf-8")
+        catalogue.curricula_path = _display(layout.curricula)
+        curricula, problems = parse_curricula(source, catalogue.curricula_path)
         catalogue.curricula = curricula
         catalogue.curricula_source = source
         catalogue.problems.extend(problems)
-    for folder in dirs:
-        index = folder / "index.md"
-        shown = _display(index)
-        try:
-            source = index.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            catalogue.problems.append(Problem(shown, 1, "file is not UTF-8"))
-            continue
-        doc, problems = parse_module(source, shown, today=today)
-        catalogue.problems.extend(problems)
-        if doc is None:
-            continue
-        if doc.id != folder.name:
-            catalogue.problems.append(
-                Problem(shown, doc.field_lines.get("id", 2), f"id '{doc.id}' must equal the folder name '{folder.name}'")
-            )
-        assets = _load_assets(folder, doc, shown, catalogue.problems)
-        catalogue.modules.append(LoadedModule(doc, source, assets))
-    _check_catalogue(catalogue)
+    catalogue.checked = len(layout.folders)
+    for folder in layout.folders:
+        loaded = _load_module(folder, today, catalogue.problems)
+        if loaded is not None:
+            catalogue.modules.append(loaded)
+    context: list[LoadedModule] = []
+    for folder in layout.siblings:
+        # Siblings are read for context only: their own problems belong to a check of the whole tree.
+        loaded = _load_module(folder, today, [])
+        if loaded is not None:
+            context.append(loaded)
+    _check_catalogue(catalogue, context)
     return catalogue
 
 
@@ -145,23 +187,26 @@ def _load_assets(folder: Path, doc: ModuleDoc, shown: str, problems: list[Proble
     return tuple(assets.values())
 
 
-def _check_catalogue(catalogue: Catalogue) -> None:
+def _check_catalogue(catalogue: Catalogue, context: list[LoadedModule]) -> None:
+    """Rules across modules. `context` holds modules that are not being checked but must not be contradicted."""
     problems = catalogue.problems
+    everything = [*catalogue.modules, *context]
     by_id: dict[str, LoadedModule] = {}
-    for loaded in catalogue.modules:
+    for loaded in everything:
         doc = loaded.doc
-        if doc.id in by_id:
+        if doc.id in by_id and loaded in catalogue.modules:
             problems.append(
                 Problem(doc.path, doc.field_lines.get("id", 2), f"module id '{doc.id}' is also used by {by_id[doc.id].doc.path}")
             )
         by_id.setdefault(doc.id, loaded)
-    owners: dict[str, str] = {}
+    owners: dict[str, str] = {q.id: loaded.doc.path for loaded in context for q in loaded.doc.questions}
     for loaded in catalogue.modules:
         for q in loaded.doc.questions:
             if q.id in owners and owners[q.id] != loaded.doc.path:
                 problems.append(Problem(loaded.doc.path, q.line, f"question id '{q.id}' is also used in {owners[q.id]}"))
             owners.setdefault(q.id, loaded.doc.path)
     audiences = {a.id for a in catalogue.curricula.audiences} if catalogue.curricula else None
+    whole_tree = len(everything) > 1
     for loaded in catalogue.modules:
         doc = loaded.doc
         if audiences is not None:
@@ -170,7 +215,7 @@ def _check_catalogue(catalogue: Catalogue) -> None:
                     problems.append(
                         Problem(doc.path, doc.field_lines.get("audience", 2), f"audience '{audience}' is not defined in curricula.yml")
                     )
-        if len(catalogue.modules) > 1:
+        if whole_tree:
             for prerequisite in doc.prerequisites:
                 if prerequisite not in by_id:
                     problems.append(
@@ -178,17 +223,19 @@ def _check_catalogue(catalogue: Catalogue) -> None:
                     )
             if doc.next and doc.next not in by_id:
                 problems.append(Problem(doc.path, doc.field_lines.get("next", 2), f"next module '{doc.next}' does not exist"))
-    _check_prerequisite_cycles(catalogue.modules, problems)
-    if catalogue.curricula is not None and len(catalogue.modules) > 1:
+    cycles: list[Problem] = []
+    _check_prerequisite_cycles(everything, cycles)
+    checked_paths = {loaded.doc.path for loaded in catalogue.modules}
+    problems.extend(p for p in cycles if p.path in checked_paths)
+    if catalogue.curricula is not None and whole_tree:
+        shown = catalogue.curricula_path
         for requirement in catalogue.curricula.requirements:
             target = by_id.get(requirement.module)
             if target is None:
-                problems.append(Problem("curricula.yml", requirement.line, f"requirement names unknown module '{requirement.module}'"))
+                problems.append(Problem(shown, requirement.line, f"requirement names unknown module '{requirement.module}'"))
             elif target.doc.status == "retired":
                 problems.append(
-                    Problem(
-                        "curricula.yml", requirement.line, f"module '{requirement.module}' is retired and is no longer assigned", "warning"
-                    )
+                    Problem(shown, requirement.line, f"module '{requirement.module}' is retired and is no longer assigned", "warning")
                 )
 
 

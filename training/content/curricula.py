@@ -6,7 +6,7 @@ from typing import Any
 
 from .model import AudienceDef, Curricula, Due, Problem, Recur, Requirement
 from .parser import SLUG
-from .yamlload import LineDict, YamlProblem, load_yaml
+from .yamlload import LineDict, load_yaml_checked
 
 _DUE_KEYS = {"days_after_assignment", "before_access"}
 _RECUR_KEYS = {"every_months", "every_calendar_months", "each_calendar_quarter"}
@@ -22,10 +22,10 @@ def parse_curricula(text: str, path: str = "curricula.yml") -> tuple[Curricula |
     def error(line: int, message: str) -> None:
         problems.append(Problem(path, line, message))
 
-    try:
-        data = load_yaml(text)
-    except YamlProblem as exc:
-        error(exc.line, exc.message)
+    data, yaml_problems = load_yaml_checked(text)
+    for problem in yaml_problems:
+        error(problem.line, problem.message)
+    if data is None and yaml_problems:
         return None, problems
     if not isinstance(data, LineDict):
         error(1, "curricula.yml must be a mapping with 'audiences' and 'requirements'")

@@ -21,7 +21,8 @@ class Problem:
 
     def __str__(self) -> str:
         suffix = " (warning)" if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}: {self.message}{suffix}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # line 0: about a file or folder as a whole
+        return f"{where}: {self.message}{suffix}"
 
 
 @dataclass(frozen=True)

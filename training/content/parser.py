@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Choice, Lesson, ModuleDoc, Objective, Problem, Question, Source
-from .yamlload import LineDict, YamlProblem, load_yaml
+from .yamlload import LineDict, load_yaml_checked
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -92,13 +92,14 @@ def parse_module(text: str, path: str = "index.md", *, today: dt.date | None = N
     except StopIteration:
         out.error(1, "front matter is not closed by a '---' line")
         return None, out.problems
-    try:
-        meta = load_yaml("\n".join(lines[1:end]), offset=1)
-    except YamlProblem as exc:
-        out.error(exc.line, f"front matter: {exc.message}")
-        return None, out.problems
+    meta, yaml_problems = load_yaml_checked("\n".join(lines[1:end]), offset=1)
+    for problem in yaml_problems:
+        out.error(problem.line, f"front matter: {problem.message}")
     if not isinstance(meta, LineDict):
-        out.error(2, "front matter must be a YAML mapping")
+        if meta is not None or not yaml_problems:
+            out.error(2, "front matter must be a YAML mapping")
+        # The module is unusable, but its quiz blocks can still be checked, so that one run reports everything.
+        _parse_questions(_split_body(lines, end + 1, out)[2], out)
         return None, out.problems
 
     def line_of(key: str) -> int:
@@ -169,10 +170,10 @@ def _split_body(lines: list[str], start: int, out: _Collector) -> tuple[str, lis
 
 def _iter_questions(blocks: list[_Block], out: _Collector) -> Iterator[tuple[LineDict, _Block]]:
     for block in blocks:
-        try:
-            data = load_yaml(block.text, offset=block.first_line - 1)
-        except YamlProblem as exc:
-            out.error(exc.line, f"quiz block: {exc.message}")
+        data, problems = load_yaml_checked(block.text, offset=block.first_line - 1)
+        for problem in problems:
+            out.error(problem.line, f"quiz block: {problem.message}")
+        if data is None and problems:
             out.broken_blocks += 1
             continue
         if data is None:

@@ -29,6 +29,9 @@ class LineDict(dict[str, Any]):
 
 class _StrictLoader(yaml.SafeLoader):
     offset = 0  # added to every line number, so that lines are counted in the enclosing file
+    # Problems that leave the data usable (a duplicate key keeps its first value, a boolean trap its text):
+    # recorded here so that one run of the checker reports all of them, not just the first.
+    problems: list[YamlProblem]
 
 
 def _construct_mapping(loader: _StrictLoader, node: MappingNode) -> LineDict:
@@ -42,22 +45,28 @@ def _construct_mapping(loader: _StrictLoader, node: MappingNode) -> LineDict:
             raise YamlProblem(key_node.start_mark.line + 1 + loader.offset, "mapping keys must be plain scalars")
         skey = str(key)
         if skey in result:
-            raise YamlProblem(
-                key_node.start_mark.line + 1 + loader.offset,
-                f"duplicate key '{skey}' (first on line {result.key_lines[skey]})",
+            loader.problems.append(
+                YamlProblem(
+                    key_node.start_mark.line + 1 + loader.offset,
+                    f"duplicate key '{skey}' (first on line {result.key_lines[skey]})",
+                )
             )
+            continue
         result[skey] = loader.construct_object(value_node, deep=True)
         result.key_lines[skey] = key_node.start_mark.line + 1 + loader.offset
     return result
 
 
-def _construct_bool(loader: _StrictLoader, node: ScalarNode) -> bool:
+def _construct_bool(loader: _StrictLoader, node: ScalarNode) -> bool | str:
     raw = str(node.value)
     if raw.lower() in _BOOLEAN_TRAPS:
-        raise YamlProblem(
-            node.start_mark.line + 1 + loader.offset,
-            f"unquoted '{raw}' is read as a boolean; quote it if you mean text, or write true/false",
+        loader.problems.append(
+            YamlProblem(
+                node.start_mark.line + 1 + loader.offset,
+                f"unquoted '{raw}' is read as a boolean; quote it if you mean text, or write true/false",
+            )
         )
+        return raw
     return bool(loader.construct_yaml_bool(node))
 
 
@@ -66,20 +75,37 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
 def load_yaml(text: str, *, offset: int = 0) -> Any:
-    """Parse YAML text strictly; line numbers (in results and YamlProblem) are 1-based plus `offset`."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "\t" in line[: len(line) - len(line.lstrip())]:
-            raise YamlProblem(number + offset, "tab used for indentation; use spaces")
+    """Parse YAML text strictly; raise YamlProblem (the first one) if anything is wrong."""
+    data, problems = load_yaml_checked(text, offset=offset)
+    if problems:
+        raise problems[0]
+    return data
+
+
+def load_yaml_checked(text: str, *, offset: int = 0) -> tuple[Any, list[YamlProblem]]:
+    """Parse YAML text strictly, returning the data and every problem found.
+
+    Line numbers (in results and problems) are 1-based plus `offset`. If the text cannot be parsed at all,
+    the data is None and the problems say why; otherwise the data is usable, with duplicate keys dropped.
+    """
+    tabs = [
+        YamlProblem(number + offset, "tab used for indentation; use spaces")
+        for number, line in enumerate(text.splitlines(), start=1)
+        if "\t" in line[: len(line) - len(line.lstrip())]
+    ]
+    if tabs:
+        return None, tabs
     loader = _StrictLoader(text)
     loader.offset = offset
+    loader.problems = []
     try:
-        return loader.get_single_data()
-    except YamlProblem:
-        raise
+        data = loader.get_single_data()
+        return data, sorted(loader.problems, key=lambda p: p.line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem((mark.line + 1 + offset) if mark else 1 + offset, str(exc.problem or exc)) from exc
+        fatal = YamlProblem((mark.line + 1 + offset) if mark else 1 + offset, str(exc.problem or exc))
+        return None, [*loader.problems, fatal]
     except yaml.YAMLError as exc:
-        raise YamlProblem(1 + offset, str(exc)) from exc
+        return None, [*loader.problems, YamlProblem(1 + offset, str(exc))]
     finally:
         loader.dispose()

@@ -33,10 +33,51 @@ def bundle_hash(source: str, assets: list[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
+def _semver(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def check_against_database(session: Session, catalogue: Catalogue) -> list[str]:
+    """What the files would contradict in the database, as `file:line: message` lines.
+
+    A changed module must carry a higher version than its latest revision, so that a revision's version names
+    one content forever; and question ids stay unique across every module the database holds, including
+    modules that this import does not touch.
+    """
+    problems: list[str] = []
+    slugs = {loaded.doc.id for loaded in catalogue.modules}
+    latest = {
+        module.slug: revision
+        for module, revision in session.execute(
+            select(Module, ModuleRevision).join(ModuleRevision, ModuleRevision.id == Module.latest_revision_id)
+        )
+    }
+    owners: dict[str, str] = {}
+    for slug, revision in latest.items():
+        if slug not in slugs:
+            owners.update(dict.fromkeys((q.id for q in revision_doc(revision).questions), slug))
+    for loaded in catalogue.modules:
+        doc = loaded.doc
+        previous = latest.get(doc.id)
+        bundle = bundle_hash(loaded.source, [(a.path, a.sha256) for a in loaded.assets])
+        if previous is not None and previous.bundle_sha256 != bundle and _semver(doc.version) <= _semver(previous.version):
+            problems.append(
+                f"{doc.path}:{doc.field_lines.get('version', 2)}: the content changed but version {doc.version} is not above "
+                f"{previous.version}, the latest imported; raise MAJOR if the meaning changed, otherwise MINOR or PATCH"
+            )
+        for question in doc.questions:
+            if question.id in owners:
+                problems.append(f"{doc.path}:{question.line}: question id '{question.id}' is already used by module {owners[question.id]}")
+    return problems
+
+
 def import_catalogue(session: Session, catalogue: Catalogue, *, now: dt.datetime, origin: str = "") -> ImportReport:
-    """Write new revisions for changed modules; unchanged files create nothing."""
+    """Write new revisions for changed modules; unchanged files create nothing. All or nothing."""
     if catalogue.errors:
         raise ServiceError(f"the content has {len(catalogue.errors)} error(s); run 'flask content check'")
+    conflicts = check_against_database(session, catalogue)
+    if conflicts:
+        raise ServiceError("\n".join(conflicts))
     report = ImportReport()
     if catalogue.curricula is not None:
         report.curricula_changed = _import_curricula(session, catalogue, now=now)
