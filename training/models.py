@@ -240,6 +240,15 @@ class Assignment(Model):
         UniqueConstraint("person_id", "module_id", "cycle"),
         CheckConstraint("status IN ('open', 'completed', 'withdrawn')", name="status"),
         Index("ix_assignments_person_id_status", "person_id", "status"),
+        # At most one open cycle per person and module, held by the database itself.
+        Index(
+            "uq_assignments_open",
+            "person_id",
+            "module_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
 
@@ -271,6 +280,8 @@ class QuizAttempt(Model):
     percent: Mapped[float | None] = mapped_column(Float)
     pass_mark: Mapped[int] = mapped_column(Integer)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    # Set when an attempt was closed without being graded (its module's meaning changed while it was open).
+    void_reason: Mapped[str | None] = mapped_column(String(200))
 
     revision: Mapped[ModuleRevision] = relationship()
     __table_args__ = (

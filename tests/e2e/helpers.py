@@ -160,3 +160,17 @@ def answer_correctly(page: Page, questions: list[dict[str, Any]]) -> None:
             group.get_by_role("radio", name="True" if question["answer"] else "False", exact=True).check()
         else:
             group.get_by_role("textbox").fill(question["accept"][0])
+
+
+def answer_wrongly(page: Page, questions: list[dict[str, Any]]) -> None:
+    """Fill in the quiz on the page with an answer to every question that scores nothing, by role and label."""
+    for number, question in enumerate(questions, start=1):
+        group = question_group(page, number)
+        if question["type"] in ("single", "multiple"):
+            role: Literal["radio", "checkbox"] = "radio" if question["type"] == "single" else "checkbox"
+            wrong = next(choice for choice in question["choices"] if not choice["correct"])
+            group.get_by_role(role, name=accessible_name(wrong["text"]), exact=True).check()
+        elif question["type"] == "truefalse":
+            group.get_by_role("radio", name="False" if question["answer"] else "True", exact=True).check()
+        else:
+            group.get_by_role("textbox").fill("not the answer")

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from .conftest import LiveServer
-from .helpers import SCREENSHOTS, answer_correctly, assert_accessible, attempt_id, look_at, sign_in
+from .helpers import SCREENSHOTS, answer_correctly, answer_wrongly, assert_accessible, attempt_id, look_at, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -50,12 +50,18 @@ def test_learner_reads_a_module_fails_the_quiz_retries_passes_and_sees_it_on_the
     expect(page.get_by_role("heading", level=1, name=f"Quiz: {MODULE}")).to_be_visible()
     look_at(page, "learner-quiz")
 
-    # Nothing answered: a fail, with every question marked in words, not only in colour.
+    # Nothing answered: refused, with the reason announced, and no attempt spent.
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("alert")).to_have_text("Answer at least one question before you submit.")
+    expect(page.get_by_role("heading", level=1, name=f"Quiz: {MODULE}")).to_be_visible()
+
+    # Every answer wrong: a fail, with every question marked in words, not only in colour.
+    answer_wrongly(page, live_server.served_questions(LEARNER, attempt_id(page)))
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_role("heading", level=1, name=f"Not passed yet: {MODULE}")).to_be_visible()
     expect(page.get_by_text("0%", exact=True)).to_be_visible()
-    verdicts = page.locator(".feedback-item .verdict")
-    expect(verdicts.first).to_contain_text("Not correct")
+    expect(page.get_by_text(re.compile(r"Not correct · 0 of \d+ points?"))).to_have_count(8)
+    expect(page.get_by_text(re.compile(r"Correct ·|Partly correct ·"))).to_have_count(0)
     expect(page.get_by_role("link", name="Download your certificate (PDF)")).to_have_count(0)
     look_at(page, "learner-result-fail")
 

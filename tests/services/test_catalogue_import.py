@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tests.conftest import NOW, TEST_CONTENT, add_person
 from training.content import load_catalogue
-from training.models import Asset, Assignment, Completion, Module, ModuleRevision
+from training.models import Asset, Assignment, Completion, Module, ModuleRevision, QuizAttempt
 from training.services import ServiceError
 from training.services.catalogue import asset_for, import_catalogue
-from training.services.learning import correct_answers, start_attempt, submit_attempt
+from training.services.learning import correct_answers, mark_lesson_read, module_view, my_training, start_attempt, submit_attempt
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -162,6 +163,74 @@ def test_a_major_version_reopens_the_assignments_of_people_who_completed_the_old
     # The old completion stays on record, pinned to version 1.
     completion = session.scalars(select(Completion).where(Completion.person_id == done.id)).one()
     assert completion.version == "1.0.0"
+
+
+def test_after_a_major_version_the_learner_must_retrain_and_the_old_completion_no_longer_counts(session: Session, tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    run_import(session, root)
+    done = add_person(session, "done@example.com", audiences=["all-staff"])
+    alpha = module_view(session, done.id, "alpha-basics")
+    for lesson in alpha.doc.lessons:
+        mark_lesson_read(session, done.id, alpha.module, lesson.id, now=NOW)
+    attempt = start_attempt(session, done.id, "alpha-basics", now=NOW)
+    submit_attempt(session, done.id, attempt.id, correct_answers(attempt.questions), now=NOW)
+    session.commit()
+    before = {i.slug: i for i in my_training(session, done.id, now=NOW + dt.timedelta(days=40)).items}["alpha-basics"]
+    assert before.status == "completed"
+
+    later = NOW + dt.timedelta(days=40)
+    bump(root, "alpha-basics", "2.0.0", "Never do the bad thing.", "Never do the worse thing.")
+    run_import(session, root, now=later)
+
+    item = {i.slug: i for i in my_training(session, done.id, now=later).items}["alpha-basics"]
+    assert (item.status, item.completed_at, item.lessons_read) == ("not-started", None, 0)
+    assert item.due_on == (later + dt.timedelta(days=30)).date()
+    assert module_view(session, done.id, "alpha-basics").read == frozenset()  # ticks start again for the new content
+    # Reading now counts towards the re-training cycle.
+    mark_lesson_read(session, done.id, alpha.module, alpha.doc.lessons[0].id, now=later)
+    item = {i.slug: i for i in my_training(session, done.id, now=later).items}["alpha-basics"]
+    assert (item.status, item.lessons_read) == ("in-progress", 1)
+
+
+def test_a_quiz_left_open_on_the_old_major_is_voided_and_cannot_close_the_retraining(session: Session, tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    run_import(session, root)
+    person = add_person(session, "slow@example.com", audiences=["all-staff"])
+    first = start_attempt(session, person.id, "alpha-basics", now=NOW)
+    submit_attempt(session, person.id, first.id, correct_answers(first.questions), now=NOW)
+    left_open = start_attempt(session, person.id, "alpha-basics", now=NOW)  # a second go, in the next cycle
+    answers = correct_answers(left_open.questions)
+    session.commit()
+
+    later = NOW + dt.timedelta(days=5)
+    bump(root, "alpha-basics", "2.0.0", "Never do the bad thing.", "Never do the worse thing.")
+    run_import(session, root, now=later)
+    outcome = submit_attempt(session, person.id, left_open.id, answers, now=later)
+    session.commit()
+
+    assert not outcome.first_submission and outcome.completion is None
+    voided = session.get(QuizAttempt, left_open.id)
+    assert voided is not None and voided.void_reason == "replaced by version 2.0.0 before it was submitted" and voided.passed is False
+    assert session.scalar(select(func.count()).select_from(Completion).where(Completion.person_id == person.id)) == 1
+    retraining = session.scalars(select(Assignment).where(Assignment.person_id == person.id, Assignment.status == "open")).one()
+    assert retraining.reason == "major-change" and retraining.attempts_used == 0
+    fresh = start_attempt(session, person.id, "alpha-basics", now=later)
+    assert fresh.id != left_open.id and fresh.revision.version == "2.0.0"
+
+
+def test_the_database_allows_one_open_cycle_per_person_and_module(session: Session, tmp_path: Path) -> None:
+    run_import(session, copy_content(tmp_path))
+    person = add_person(session, "one@example.com", audiences=["all-staff"])
+    current = session.scalars(select(Assignment).where(Assignment.person_id == person.id, Assignment.status == "open")).first()
+    assert current is not None
+    session.add(
+        Assignment(
+            person_id=person.id, module_id=current.module_id, cycle=current.cycle + 1, due_on=current.due_on,
+            audience=current.audience, rule="a second open cycle",
+        )
+    )  # fmt: skip
+    with pytest.raises(IntegrityError):
+        session.flush()
 
 
 def test_a_minor_version_keeps_completions_valid(session: Session, tmp_path: Path) -> None:

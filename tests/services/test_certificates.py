@@ -24,7 +24,7 @@ from training.services.certificates import (
     to_latin1,
     verify_certificate,
 )
-from training.services.learning import correct_answers, start_attempt, submit_attempt
+from training.services.learning import correct_answers, start_attempt, submit_attempt, wrong_answers
 
 CODE = re.compile(r"^([A-HJ-NP-Z2-9]{4}-){3}[A-HJ-NP-Z2-9]{4}$")
 VERIFY_URL = "https://training.example.org/verify?code="
@@ -52,7 +52,7 @@ def test_a_pass_records_a_random_code_in_groups_of_four(imported: Session, learn
 
 def test_a_failed_attempt_records_no_completion_and_so_no_certificate(imported: Session, learner: Person) -> None:
     attempt = start_attempt(imported, learner.id, "alpha-basics", now=NOW)
-    submit_attempt(imported, learner.id, attempt.id, {}, now=NOW)
+    submit_attempt(imported, learner.id, attempt.id, wrong_answers(attempt.questions), now=NOW)
     assert certificate_id_for_attempt(imported, learner.id, attempt.id) is None
 
 

@@ -22,6 +22,7 @@ from training.services.learning import (
     start_attempt,
     submit_attempt,
     transcript,
+    wrong_answers,
 )
 
 
@@ -34,7 +35,7 @@ def test_an_attempt_draws_questions_per_attempt_from_the_bank_and_shuffles_choic
         seen_orders.add(tuple(q["id"] for q in attempt.questions))
         multiple = next(q for q in attempt.questions if q["type"] == "multiple")
         seen_orders.add(tuple(c["text"] for c in multiple["choices"]))
-        submit_attempt(imported, learner.id, attempt.id, {}, now=NOW)
+        submit_attempt(imported, learner.id, attempt.id, wrong_answers(attempt.questions), now=NOW)
     assert len(seen_orders) > 4  # question order and choice order both vary
 
 
@@ -87,7 +88,7 @@ def test_submitting_the_same_attempt_twice_records_it_once(imported: Session, le
 
 def test_a_failed_attempt_records_no_completion(imported: Session, learner: Person) -> None:
     attempt = start_attempt(imported, learner.id, "alpha-basics", now=NOW)
-    outcome = submit_attempt(imported, learner.id, attempt.id, {}, now=NOW)
+    outcome = submit_attempt(imported, learner.id, attempt.id, wrong_answers(attempt.questions), now=NOW)
     assert outcome.attempt.passed is False and outcome.completion is None
     assert imported.scalar(select(func.count()).select_from(Completion)) == 0
 
@@ -95,7 +96,7 @@ def test_a_failed_attempt_records_no_completion(imported: Session, learner: Pers
 def test_the_attempts_limit_holds_per_cycle(imported: Session, learner: Person) -> None:
     for _ in range(2):
         attempt = start_attempt(imported, learner.id, "beta-limited", now=NOW)
-        submit_attempt(imported, learner.id, attempt.id, {}, now=NOW)
+        submit_attempt(imported, learner.id, attempt.id, wrong_answers(attempt.questions), now=NOW)
     with pytest.raises(ServiceError, match="used all 2 attempts"):
         start_attempt(imported, learner.id, "beta-limited", now=NOW)
     assignment = imported.scalars(select(Assignment).where(Assignment.person_id == learner.id, Assignment.status == "open")).all()
@@ -115,6 +116,19 @@ def test_reading_a_lesson_twice_records_it_once(imported: Session, learner: Pers
     assert not mark_lesson_read(imported, learner.id, view.module, "first", now=NOW)
     assert imported.scalar(select(func.count()).select_from(LessonProgress)) == 1
     assert module_view(imported, learner.id, "alpha-basics").read == {"first"}
+
+
+def test_overall_progress_counts_completions_whose_renewal_is_due_soon(imported: Session, learner: Person) -> None:
+    attempt = start_attempt(imported, learner.id, "alpha-basics", now=NOW)
+    submit_attempt(imported, learner.id, attempt.id, correct_answers(attempt.questions), now=NOW)
+    # alpha-basics renews yearly: a week before the renewal it is due soon, yet still current.
+    week_before = NOW + dt.timedelta(days=358)
+    summary = my_training(imported, learner.id, now=week_before)
+    alpha = next(item for item in summary.items if item.slug == "alpha-basics")
+    assert alpha.status == "due-soon" and alpha.completed_at is not None
+    assert summary.completed == 1
+    lapsed = my_training(imported, learner.id, now=NOW + dt.timedelta(days=400))
+    assert next(item for item in lapsed.items if item.slug == "alpha-basics").status == "overdue" and lapsed.completed == 0
 
 
 def test_my_training_shows_status_due_date_and_progress(imported: Session, learner: Person) -> None:

@@ -13,7 +13,7 @@ from training.models import Assignment, Module, OrgUnit, Person
 from training.services import NotFound, reports
 from training.services.accounts import create_person, find_org_unit
 from training.services.assignments import sync_person
-from training.services.learning import correct_answers, mark_lesson_read, start_attempt, submit_attempt
+from training.services.learning import correct_answers, mark_lesson_read, start_attempt, submit_attempt, wrong_answers
 from training.services.reports import MatrixFilters, StatusCounts, dashboard, matrix, matrix_table, overdue_table, person_report
 from training.services.scope import Scope, scope_for
 from training.services.summaries import refresh_cells
@@ -353,7 +353,7 @@ def test_the_unit_choices_are_the_scope_only(imported: Session, staff: dict[str,
 
 def test_a_person_report_has_the_transcript_assignments_with_rules_and_attempts(imported: Session, learner: Person) -> None:
     attempt = start_attempt(imported, learner.id, "beta-limited", now=NOW)
-    submit_attempt(imported, learner.id, attempt.id, {}, now=NOW)
+    submit_attempt(imported, learner.id, attempt.id, wrong_answers(attempt.questions), now=NOW)
     passes(imported, learner, "alpha-basics", NOW + dt.timedelta(hours=1))
 
     report = person_report(imported, plant_north_manager(imported), learner.id, now=NOW)

@@ -14,7 +14,7 @@ from training.extensions import alembic
 from training.models import NEVER_DUE, Module, OrgUnit, Person, ReportCell, ReportCount, ReportMonth
 from training.services.accounts import create_person, find_org_unit, set_audiences
 from training.services.assignments import reopen_for_major_change, sync_person
-from training.services.learning import correct_answers, mark_lesson_read, start_attempt, submit_attempt
+from training.services.learning import correct_answers, mark_lesson_read, start_attempt, submit_attempt, wrong_answers
 from training.services.summaries import rebuild_summaries, refresh_cells, unit_chain
 
 
@@ -68,7 +68,7 @@ def passes(session: Session, person: Person, slug: str, when: dt.datetime) -> No
 
 def fails(session: Session, person: Person, slug: str, when: dt.datetime) -> None:
     attempt = start_attempt(session, person.id, slug, now=when)
-    submit_attempt(session, person.id, attempt.id, {}, now=when)
+    submit_attempt(session, person.id, attempt.id, wrong_answers(attempt.questions), now=when)
 
 
 def a_busy_history(session: Session) -> None:

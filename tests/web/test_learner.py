@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import add_person, sign_in
 from training.models import Completion, Person, QuizAttempt
-from training.services.learning import correct_answers
+from training.services.learning import correct_answers, wrong_answers
 
 
 def start(client: FlaskClient, slug: str = "alpha-basics") -> int:
@@ -106,13 +106,48 @@ def test_submitting_shows_score_pass_and_feedback(client: FlaskClient, learner: 
     assert "Alpha Basics" in transcript and "1.0.0" in transcript
 
 
-def test_a_failed_quiz_can_be_retried(client: FlaskClient, learner: Person) -> None:
+def questions_of(session: Session, attempt_id: int) -> list[dict[str, object]]:
+    attempt = session.get(QuizAttempt, attempt_id)
+    assert attempt is not None
+    return attempt.questions
+
+
+def test_a_failed_quiz_can_be_retried(client: FlaskClient, learner: Person, session: Session) -> None:
     sign_in(client, learner.email)
     attempt_id = start(client)
-    client.post(f"/attempts/{attempt_id}", data={})
+    client.post(f"/attempts/{attempt_id}", data=wrong_answers(questions_of(session, attempt_id)))
     result = client.get(f"/attempts/{attempt_id}/result").text
-    assert "Not passed yet" in result and "Try again" in result and "No, that one is wrong." not in result
+    assert "Not passed yet" in result and "Try again" in result
+    # The feedback of each wrong choice picked is shown, and only of those picked.
+    assert "No, that one is wrong." in result
+    assert ("C is wrong." in result) != ("D is wrong." in result)
     assert start(client) != attempt_id
+
+
+def test_an_empty_submission_is_refused_and_records_nothing(client: FlaskClient, learner: Person, session: Session) -> None:
+    sign_in(client, learner.email)
+    attempt_id = start(client)
+    refused = client.post(f"/attempts/{attempt_id}", data={"q-alpha-q1": "not-a-choice"}, follow_redirects=True)
+    assert "Answer at least one question before you submit." in refused.text
+    assert 'type="submit"' in refused.text and "Submit answers" in refused.text  # back on the quiz
+    session.expire_all()
+    attempt = session.get(QuizAttempt, attempt_id)
+    assert attempt is not None and attempt.submitted_at is None
+
+
+def test_forged_answers_never_reach_the_record(client: FlaskClient, learner: Person, session: Session) -> None:
+    sign_in(client, learner.email)
+    attempt_id = start(client)
+    questions = questions_of(session, attempt_id)
+    form = {key: [*value, "c9", "zzz"] for key, value in correct_answers(questions).items()}
+    client.post(f"/attempts/{attempt_id}", data=form)
+    session.expire_all()
+    attempt = session.get(QuizAttempt, attempt_id)
+    assert attempt is not None and attempt.answers is not None
+    stored = [a for answer in attempt.answers.values() for a in (answer if isinstance(answer, list) else [answer])]
+    assert "zzz" not in stored and "c9" not in stored
+    multiple = next(q for q in questions if q["type"] == "multiple")
+    assert attempt.answers[multiple["id"]] == sorted(c["key"] for c in multiple["choices"] if c["correct"])
 
 
 def test_a_double_submitted_quiz_is_recorded_once(client: FlaskClient, learner: Person, session: Session) -> None:
@@ -137,10 +172,11 @@ def test_another_persons_attempt_answers_404(client: FlaskClient, learner: Perso
     assert client.get(f"/attempts/{attempt_id}/result").status_code == 404
 
 
-def test_the_attempts_limit_holds_over_http(client: FlaskClient, learner: Person) -> None:
+def test_the_attempts_limit_holds_over_http(client: FlaskClient, learner: Person, session: Session) -> None:
     sign_in(client, learner.email)
     for _ in range(2):
-        client.post(f"/attempts/{start(client, 'beta-limited')}", data={})
+        attempt_id = start(client, "beta-limited")
+        client.post(f"/attempts/{attempt_id}", data=wrong_answers(questions_of(session, attempt_id)))
     refused = client.post("/modules/beta-limited/quiz", follow_redirects=True)
     assert "You have used all 2 attempts" in refused.text
 

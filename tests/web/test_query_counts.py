@@ -22,7 +22,15 @@ from tests.conftest import NOW, make_app, sign_in
 from training.config import PROJECT_ROOT
 from training.extensions import db
 from training.models import Person
-from training.services.learning import correct_answers, get_attempt, mark_lesson_read, module_view, start_attempt, submit_attempt
+from training.services.learning import (
+    correct_answers,
+    get_attempt,
+    mark_lesson_read,
+    module_view,
+    start_attempt,
+    submit_attempt,
+    wrong_answers,
+)
 
 # Page → the statements it may issue once this process has seen the content: one loads the signed-in
 # person with their roles, the rest are the page's own.
@@ -87,7 +95,7 @@ def build_history(imported: Session, learner: Person) -> None:
     for lesson in view.doc.lessons:
         mark_lesson_read(imported, learner.id, view.module, lesson.id, now=NOW)
     failed = start_attempt(imported, learner.id, "alpha-basics", now=NOW)
-    submit_attempt(imported, learner.id, failed.id, {}, now=NOW)
+    submit_attempt(imported, learner.id, failed.id, wrong_answers(failed.questions), now=NOW)
     passed = start_attempt(imported, learner.id, "alpha-basics", now=NOW)
     submit_attempt(imported, learner.id, passed.id, correct_answers(get_attempt(imported, learner.id, passed.id).questions), now=NOW)
     imported.commit()

@@ -200,15 +200,27 @@ def complete_assignment(session: Session, assignment: Assignment, *, now: dt.dat
 
 
 def reopen_for_major_change(session: Session, module: Module, version: str, major: int, *, now: dt.datetime) -> int:
-    """People whose last completion is of an older MAJOR must re-train within MAJOR_RETRAIN_DAYS."""
-    from training.models import Completion  # local: keeps the import graph of this module small
+    """People whose last completion is of an older MAJOR must re-train within MAJOR_RETRAIN_DAYS.
+
+    Their re-training is a new cycle that starts now: reading and attempts are counted afresh against the new
+    content. An open cycle is withdrawn in its favour (it keeps its record), and its due date carries over when it
+    is the earlier one. Quiz attempts still open on an older MAJOR are voided, so none can close the new cycle.
+    """
+    from training.models import Completion, ModuleRevision, QuizAttempt  # local: keeps the import graph of this module small
 
     due = now.date() + dt.timedelta(days=MAJOR_RETRAIN_DAYS)
     reason = f"re-training: version {version} changes the content (MAJOR {major})"
+    older = select(ModuleRevision.id).where(ModuleRevision.module_id == module.id, ModuleRevision.major < major)
+    session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None), QuizAttempt.revision_id.in_(older))
+        .values(submitted_at=now, passed=False, void_reason=f"replaced by version {version} before it was submitted")
+        .execution_options(synchronize_session=False)
+    )
     latest_completion: dict[int, Completion] = {}
     for completion in session.scalars(select(Completion).where(Completion.module_id == module.id).order_by(Completion.completed_at)):
         latest_completion[completion.person_id] = completion
-    reopened = 0
+    reopened: list[int] = []
     for person_id, completion in latest_completion.items():
         if completion.major >= major:
             continue
@@ -220,19 +232,18 @@ def reopen_for_major_change(session: Session, module: Module, version: str, majo
         ).first()
         if current is None or current.status == "withdrawn":
             continue
+        due_on = due
         if current.status == "open":
-            if current.due_on > due:
-                current.due_on = due
-                current.reason = "major-change"
-                current.rule = f"{current.rule} ({reason})"
-        else:
-            session.add(
-                Assignment(
-                    person_id=person_id, module_id=module.id, cycle=current.cycle + 1, assigned_at=now, due_on=due,
-                    audience=current.audience, recur=current.recur, rule=f"{current.rule} ({reason})", reason="major-change",
-                )
-            )  # fmt: skip
-        reopened += 1
-    session.flush()
-    refresh_cells(session, latest_completion, [module.id])
-    return reopened
+            due_on = min(due, current.due_on)
+            current.status = "withdrawn"
+            current.closed_at = now
+        session.add(
+            Assignment(
+                person_id=person_id, module_id=module.id, cycle=current.cycle + 1, assigned_at=now, due_on=due_on,
+                audience=current.audience, recur=current.recur, rule=f"{current.rule} ({reason})", reason="major-change",
+            )
+        )  # fmt: skip
+        session.flush()  # one open cycle at a time: the withdrawal is written before the new cycle
+        reopened.append(person_id)
+    refresh_cells(session, sorted(latest_completion), [module.id])
+    return len(reopened)

@@ -15,7 +15,7 @@ from . import ServiceError
 from .accounts import create_person, find_org_unit, set_audiences
 from .assignments import curricula_in_force, sync_person
 from .catalogue import revision_doc
-from .learning import correct_answers, mark_lesson_read, start_attempt, submit_attempt
+from .learning import correct_answers, mark_lesson_read, start_attempt, submit_attempt, wrong_answers
 
 DEMO_PASSWORD = "conduit-demo"  # noqa: S105 - published demo credential, refused in production
 
@@ -167,7 +167,7 @@ def _complete(
     when = when + dt.timedelta(minutes=5 * len(lessons) + 3)
     if fail_first:
         attempt = start_attempt(session, person.id, module.slug, now=when, rng=rng)
-        submit_attempt(session, person.id, attempt.id, {}, now=when + dt.timedelta(minutes=6))
+        submit_attempt(session, person.id, attempt.id, wrong_answers(attempt.questions), now=when + dt.timedelta(minutes=6))
         when = when + dt.timedelta(minutes=15)
     attempt = start_attempt(session, person.id, module.slug, now=when, rng=rng)
     answers = correct_answers(attempt.questions)

@@ -8,22 +8,23 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from training.content import ModuleDoc, Question
-from training.models import Assignment, Completion, LessonProgress, Module, ModuleRevision, QuizAttempt
+from training.models import Assignment, Completion, LessonProgress, Module, ModuleRevision, QuizAttempt, UtcDateTime
 
 from . import NotFound, ServiceError
 from .assignments import complete_assignment, open_assignment
 from .catalogue import parsed_revision, revision_doc
 from .certificates import new_certificate_code
-from .db import insert_ignoring_duplicates
+from .db import upsert_if_older
 from .scoring import score_attempt
 from .summaries import count_completion, refresh_cells
 
 DUE_SOON_DAYS = 14
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 # ---------------------------------------------------------------- my training
@@ -60,7 +61,8 @@ class MyTraining:
 
     @property
     def completed(self) -> int:
-        return sum(1 for item in self.items if item.status == "completed")
+        """Modules with a valid completion, including those whose renewal is now due soon."""
+        return sum(1 for item in self.items if item.completed_at is not None and item.status != "overdue")
 
     @property
     def percent(self) -> int:
@@ -98,21 +100,26 @@ def documents(session: Session, sha256s: set[str]) -> dict[str, ModuleDoc]:
 
 # Hot pages run statements built once at import (bound per request): building a select costs more than
 # running it on SQLite. Each one is a single round trip.
-_reading = (
-    select(LessonProgress.module_id, func.count().label("read"), func.max(LessonProgress.read_at).label("last_read"))
-    .where(LessonProgress.person_id == bindparam("person_id"))
-    .group_by(LessonProgress.module_id)
-    .subquery()
+# Reading counts per cycle: a lesson is read for the open cycle if it was read since that cycle began.
+_read_this_cycle = (
+    select(func.count())
+    .where(
+        LessonProgress.person_id == Assignment.person_id,
+        LessonProgress.module_id == Assignment.module_id,
+        LessonProgress.read_at >= Assignment.assigned_at,
+    )
+    .scalar_subquery()
 )
+# The MAJOR of the completion that closed a cycle: one of an older MAJOR no longer makes the module current.
+_completion_major = select(func.max(Completion.major)).where(Completion.assignment_id == Assignment.id).scalar_subquery()
 _MY_TRAINING = (
     select(
-        Assignment.module_id, Assignment.status, Assignment.due_on, Assignment.assigned_at, Assignment.attempts_used,
-        Assignment.completed_at, Assignment.rule, Module.slug, ModuleRevision.title, ModuleRevision.sha256,
-        _reading.c.read, _reading.c.last_read,
+        Assignment.module_id, Assignment.status, Assignment.due_on, Assignment.attempts_used, Assignment.completed_at,
+        Assignment.rule, Module.slug, ModuleRevision.title, ModuleRevision.sha256, ModuleRevision.major,
+        _read_this_cycle.label("read"), _completion_major.label("completion_major"),
     )
     .join(Module, Module.id == Assignment.module_id)
     .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
-    .outerjoin(_reading, _reading.c.module_id == Assignment.module_id)
     .where(Assignment.person_id == bindparam("person_id"), Assignment.status != "withdrawn")
     .order_by(Assignment.module_id, Assignment.cycle)
 )  # fmt: skip
@@ -123,16 +130,17 @@ def my_training(session: Session, person_id: int, *, now: dt.datetime, due_soon_
     today = now.date()
     rows = session.execute(_MY_TRAINING, {"person_id": person_id}).all()
     latest = {row.module_id: row for row in rows}  # in cycle order, so the current cycle wins
-    completed_at = {row.module_id: row.completed_at for row in rows if row.status == "completed"}
+    # Valid completions only: those of the MAJOR that learners take now.
+    completed_at = {row.module_id: row.completed_at for row in rows if row.status == "completed" and row.completion_major == row.major}
     docs = documents(session, {row.sha256 for row in latest.values()})
     items = []
     for module_id, row in latest.items():
         doc = docs[row.sha256]
         has_completion = module_id in completed_at
-        if row.status == "completed":
+        if row.status == "completed" and has_completion:
             status = "completed"
         else:
-            started = bool(row.attempts_used) or (row.last_read is not None and row.last_read >= row.assigned_at)
+            started = bool(row.attempts_used) or bool(row.read)
             status = item_status(
                 due_on=row.due_on, today=today, has_valid_completion=has_completion, started=started, due_soon_days=due_soon_days
             )
@@ -176,7 +184,12 @@ def published_module(session: Session, slug: str) -> tuple[Module, ModuleRevisio
 # ids joined by spaces, which ids never contain): one row, or one per open assignment should there be two.
 _read_lessons = (
     select(func.aggregate_strings(LessonProgress.lesson_key, " "))
-    .where(LessonProgress.module_id == Module.id, LessonProgress.person_id == bindparam("person_id"))
+    .where(
+        LessonProgress.module_id == Module.id,
+        LessonProgress.person_id == bindparam("person_id"),
+        # Read for the open cycle, if there is one; otherwise ever.
+        LessonProgress.read_at >= func.coalesce(Assignment.assigned_at, literal(EPOCH, UtcDateTime())),
+    )
     .scalar_subquery()
 )
 _MODULE_VIEW = (
@@ -198,13 +211,24 @@ def module_view(session: Session, person_id: int, slug: str) -> ModuleView:
     return ModuleView(module, revision, revision_doc(revision), frozenset((read or "").split()), assignment)
 
 
-def mark_lesson_read(session: Session, person_id: int, module: Module, lesson_key: str, *, now: dt.datetime) -> bool:
-    """Record that a lesson was read; reading it again changes nothing."""
-    read = insert_ignoring_duplicates(
+def mark_lesson_read(
+    session: Session, person_id: int, module: Module, lesson_key: str, *, now: dt.datetime, cycle_began: dt.datetime | None = None
+) -> bool:
+    """Record that a lesson was read in the open cycle; True if that is news.
+
+    Reading it again in the same cycle changes nothing; reading it in a later cycle moves its date, so that each
+    cycle's reading is counted from that cycle's start. `cycle_began` is the open cycle's start, looked up if not given.
+    """
+    if cycle_began is None:
+        assignment = open_assignment(session, person_id, module.id)
+        cycle_began = assignment.assigned_at if assignment else EPOCH
+    read = upsert_if_older(
         session,
         LessonProgress.__table__,  # type: ignore[arg-type]
         {"person_id": person_id, "module_id": module.id, "lesson_key": lesson_key, "read_at": now},
         ["person_id", "module_id", "lesson_key"],
+        column="read_at",
+        older_than=cycle_began,
     )
     if read:
         refresh_cells(session, [person_id], [module.id])
@@ -360,16 +384,32 @@ def attempt_with_revision(session: Session, person_id: int, attempt_id: int) -> 
     return row[0], row[1], row[2]
 
 
+MAX_SHORT_ANSWER = 500
+
+
 def answers_from_form(questions: list[dict[str, Any]], form: dict[str, list[str]]) -> dict[str, Any]:
-    """Pick each served question's answer out of submitted form fields named q-<id>."""
+    """Pick each served question's answer out of submitted form fields named q-<id>.
+
+    Only values the question could have been given are kept (choice keys it served, true/false, a short text), so a
+    forged value never reaches the immutable record; anything else counts as no answer.
+    """
     answers: dict[str, Any] = {}
     for q in questions:
-        values = form.get(f"q-{q['id']}", [])
-        if q["type"] == "multiple":
-            answers[q["id"]] = sorted({v for v in values if isinstance(v, str)})
+        values = [v for v in form.get(f"q-{q['id']}", []) if isinstance(v, str)]
+        if q["type"] in ("single", "multiple"):
+            keys = {c["key"] for c in q["choices"]}
+            picked = sorted({v for v in values if v in keys})
+            answers[q["id"]] = picked if q["type"] == "multiple" else (picked[0] if len(picked) == 1 else None)
+        elif q["type"] == "truefalse":
+            answers[q["id"]] = values[0] if values and values[0] in ("true", "false") else None
         else:
-            answers[q["id"]] = values[0][:500] if values else None
+            text = " ".join(values[0].split())[:MAX_SHORT_ANSWER] if values else ""
+            answers[q["id"]] = text or None
     return answers
+
+
+def answered_any(answers: dict[str, Any]) -> bool:
+    return any(answer not in (None, []) for answer in answers.values())
 
 
 @dataclass(frozen=True)
@@ -385,6 +425,9 @@ def submit_attempt(session: Session, person_id: int, attempt_id: int, form: dict
     if attempt.submitted_at is not None:
         return SubmitOutcome(attempt, _completion_for(session, attempt.id), False)
     answers = answers_from_form(attempt.questions, form)
+    if not answered_any(answers):
+        # Most likely a slip of the Enter key; grading it would spend an attempt on nothing.
+        raise ServiceError("Answer at least one question before you submit.")
     score = score_attempt(attempt.questions, answers, attempt.pass_mark)
     result = session.execute(
         update(QuizAttempt)
@@ -449,4 +492,17 @@ def correct_answers(questions: list[dict[str, Any]]) -> dict[str, list[str]]:
             answers[f"q-{q['id']}"] = ["true" if q["answer"] else "false"]
         else:
             answers[f"q-{q['id']}"] = [q["accept"][0]]
+    return answers
+
+
+def wrong_answers(questions: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """An answer to every served question that scores nothing, as form fields: for the demo seed and tests only."""
+    answers: dict[str, list[str]] = {}
+    for q in questions:
+        if q["type"] in ("single", "multiple"):
+            answers[f"q-{q['id']}"] = [next(c["key"] for c in q["choices"] if not c["correct"])]
+        elif q["type"] == "truefalse":
+            answers[f"q-{q['id']}"] = ["false" if q["answer"] else "true"]
+        else:
+            answers[f"q-{q['id']}"] = ["not the answer"]
     return answers

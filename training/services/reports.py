@@ -606,6 +606,7 @@ class AttemptEntry:
     percent: float | None
     pass_mark: int
     passed: bool | None
+    void_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -692,6 +693,7 @@ def person_report(session: Session, scope: Scope, person_id: int, *, now: dt.dat
             QuizAttempt.percent,
             QuizAttempt.pass_mark,
             QuizAttempt.passed,
+            QuizAttempt.void_reason,
         )
         .join(Module, Module.id == QuizAttempt.module_id)
         .join(ModuleRevision, ModuleRevision.id == QuizAttempt.revision_id)

@@ -84,7 +84,8 @@ def mark_read(slug: str, lesson_id: str) -> ResponseReturnValue:
     ids = [lesson.id for lesson in view.doc.lessons]
     if lesson_id not in ids:
         abort(404)
-    learning.mark_lesson_read(db.session, current_user.id, view.module, lesson_id, now=now())
+    began = view.assignment.assigned_at if view.assignment else learning.EPOCH
+    learning.mark_lesson_read(db.session, current_user.id, view.module, lesson_id, now=now(), cycle_began=began)
     db.session.commit()
     index = ids.index(lesson_id)
     if index + 1 < len(ids):
@@ -157,6 +158,9 @@ def submit(attempt_id: int) -> ResponseReturnValue:
         learning.submit_attempt(db.session, current_user.id, attempt_id, request.form.to_dict(flat=False), now=now())
     except NotFound:
         abort(404)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("learner.attempt", attempt_id=attempt_id))
     db.session.commit()
     return redirect(url_for("learner.result", attempt_id=attempt_id))
 
