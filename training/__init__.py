@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from functools import lru_cache
 from typing import Any
@@ -74,19 +75,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "basic"
 
-    from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import joinedload, lazyload
-
-    from .models import Person
-
-    # Every signed-in request loads its person: one round trip with the roles (access checks and the
-    # header need them); audiences load only if a page asks. Built once: the statement is constant.
-    signed_in_person = (
-        select(Person)
-        .options(joinedload(Person.role_rows), lazyload(Person.audiences))
-        .where(Person.id == bindparam("person_id"), Person.active.is_(True))
-    )
-
     if app.config["DATABASE_URL"].startswith("postgresql"):
 
         @app.before_request
@@ -100,11 +88,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static") and "_sqlalchemy_sessions" not in g:
                 db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
+    from .services.sign_ins import signed_in
+
     @login_manager.user_loader  # type: ignore[untyped-decorator]
-    def load_person(person_id: str) -> Any:
-        if not person_id.isdigit():
-            return None
-        return db.session.execute(signed_in_person, {"person_id": int(person_id)}).unique().scalar_one_or_none()
+    def load_person(token: str) -> Any:
+        return signed_in(db.session, token, now=dt.datetime.now(dt.UTC))
 
     from .web import auth, learner, public
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_NAMES = ("development", "production")
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production below
 
 
@@ -49,6 +50,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("TRAINING")
     if test_config:
         app.config.update(test_config)
+    if app.config["ENV_NAME"] not in ENV_NAMES:
+        # A typo must not quietly run production with development's keys and cookies.
+        raise ConfigError(f"TRAINING_ENV_NAME must be one of {', '.join(ENV_NAMES)}, not {app.config['ENV_NAME']!r}")
     production = app.config["ENV_NAME"] == "production"
     app.config["PRODUCTION"] = production
     if production:

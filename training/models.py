@@ -107,24 +107,33 @@ class Person(Model):
     def roles(self) -> set[str]:
         return {row.role for row in self.role_rows}
 
-    # Flask-Login protocol, kept here so the web layer needs no wrapper class.
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return str(self.id)
-
     # The report matrix pages through people by name.
     __table_args__ = (Index("ix_people_name_id", "name", "id"),)
+
+
+class SignIn(Model):
+    """A signed-in browser: its cookie holds a random token, this row its SHA-256, so sign-out ends it everywhere."""
+
+    __tablename__ = "sign_ins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column()
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    ended_at: Mapped[dt.datetime | None] = mapped_column()
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+
+class SignInFailure(Model):
+    """A failed sign-in, counted to slow down password guessing; shared by every app server."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str] = mapped_column(String(45))
+    at: Mapped[dt.datetime] = mapped_column()
+    __table_args__ = (Index("ix_sign_in_failures_email_at", "email", "at"), Index("ix_sign_in_failures_ip_at", "ip", "at"))
 
 
 class PersonRole(Model):

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD
 from training.config import ConfigError
-from training.models import Person
+from training.extensions import db
+from training.models import Person, SignIn
+from training.services.accounts import deactivate_person
+from training.services.sign_ins import FAILURES_PER_EMAIL, record_failure, retry_after, token_hash
 
 FAILED = "That email and password do not match an active account."
 
@@ -61,7 +67,10 @@ def test_signing_in_renews_the_session(client: FlaskClient, learner: Person) -> 
     client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(learner.id)
+        token = session["_user_id"]
+    # The cookie holds a random token; the database keeps only its hash, tied to the person.
+    row = db.session.scalars(select(SignIn).where(SignIn.token_sha256 == token_hash(token))).one()
+    assert row.person_id == learner.id and row.ended_at is None and len(token) >= 40
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient, learner: Person) -> None:
@@ -75,6 +84,12 @@ def test_production_cookies_are_secure(app_factory: Callable[..., Flask]) -> Non
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
 
+@pytest.mark.parametrize("name", ["Production", "prod", "staging"])
+def test_an_unknown_environment_name_is_refused_rather_than_run_as_development(app_factory: Callable[..., Flask], name: str) -> None:
+    with pytest.raises(ConfigError, match="TRAINING_ENV_NAME"):
+        app_factory(ENV_NAME=name, SECRET_KEY="x" * 40)
+
+
 @pytest.mark.parametrize("key", [None, "", "dev-only-not-secret", "short"])
 def test_production_refuses_a_missing_or_default_secret_key(app_factory: Callable[..., Flask], key: str | None) -> None:
     with pytest.raises(ConfigError, match="TRAINING_SECRET_KEY"):
@@ -85,6 +100,55 @@ def test_signing_out_ends_the_session(client: FlaskClient, learner: Person) -> N
     client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
     assert client.post("/sign-out").status_code == 302
     assert client.get("/training").status_code == 302
+
+
+def test_a_cookie_kept_from_before_sign_out_no_longer_signs_anyone_in(app_factory: Callable[..., Flask], learner: Person) -> None:
+    client = app_factory().test_client()
+    client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
+    kept = client.get_cookie("session")
+    assert kept is not None and client.get("/training").status_code == 200
+    client.post("/sign-out")
+    client.set_cookie("session", kept.value)  # replayed by someone who copied it
+    assert client.get("/training").status_code == 302
+
+
+def test_a_sign_in_ends_after_twelve_hours_and_when_the_person_is_deactivated(
+    app_factory: Callable[..., Flask], learner: Person, session: Session
+) -> None:
+    # An app of its own, so that each request runs in its own app context, as under a real server.
+    client = app_factory().test_client()
+    client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
+    assert client.get("/training").status_code == 200
+    sign_in = session.scalars(select(SignIn).where(SignIn.person_id == learner.id)).one()
+    sign_in.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    session.commit()
+    assert client.get("/training").status_code == 302
+    client.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
+    assert client.get("/training").status_code == 200
+    deactivate_person(session, learner, now=dt.datetime.now(dt.UTC))
+    session.commit()
+    assert client.get("/training").status_code == 302
+    assert all(s.ended_at is not None for s in session.scalars(select(SignIn).where(SignIn.person_id == learner.id)))
+
+
+def test_repeated_failed_sign_ins_are_refused_for_a_while_whether_or_not_the_account_exists(client: FlaskClient, learner: Person) -> None:
+    for email in (learner.email, "nobody@example.com"):
+        for _ in range(FAILURES_PER_EMAIL):
+            assert client.post("/sign-in", data={"email": email, "password": "wrong password, surely"}).status_code == 400
+        refused = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+        assert refused.status_code == 429
+        assert "Too many failed sign-ins. Wait 15 minutes and try again." in refused.text
+    # Another account from the same address is not locked out by these.
+    other = client.post("/sign-in", data={"email": "OTHER@example.com", "password": "wrong password, surely"})
+    assert other.status_code == 400
+
+
+def test_the_throttle_counts_failures_in_the_database_so_every_server_sees_them(session: Session, learner: Person) -> None:
+    moment = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    for minute in range(FAILURES_PER_EMAIL):
+        record_failure(session, learner.email, f"10.0.0.{minute}", now=moment + dt.timedelta(minutes=minute))
+    assert retry_after(session, learner.email.upper(), "10.9.9.9", now=moment + dt.timedelta(minutes=5)) == dt.timedelta(minutes=10)
+    assert retry_after(session, learner.email, "10.9.9.9", now=moment + dt.timedelta(minutes=15, seconds=1)) is None
 
 
 def test_pages_carry_a_strict_content_security_policy(client: FlaskClient) -> None:

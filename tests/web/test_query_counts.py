@@ -121,13 +121,16 @@ def test_a_learner_page_issues_as_many_statements_after_a_history_of_reading_and
     assert statements_for(served, browser, url) == before
 
 
-def test_signing_in_loads_the_person_and_their_roles_in_one_statement(served: Flask, browser: FlaskClient, learner: Person) -> None:
+def test_a_signed_in_request_loads_the_sign_in_the_person_and_their_roles_in_one_statement(
+    served: Flask, browser: FlaskClient, learner: Person
+) -> None:
     sign_in(browser, learner.email)
     with counting_statements(served) as statements:
         assert browser.get("/transcript").status_code == 200
-    loading_person = [s for s in statements if "person_roles" in s or "person_audiences" in s or "FROM people" in s]
+    loading_person = [s for s in statements if "person_roles" in s or "person_audiences" in s or "sign_ins" in s]
     assert len(loading_person) == 1
-    assert "JOIN person_roles" in loading_person[0]  # audiences wait until a page asks for them
+    assert "JOIN sign_ins" in loading_person[0] and "person_roles" in loading_person[0]
+    assert "person_audiences" not in loading_person[0]  # audiences wait until a page asks for them
 
 
 STATIC = re.compile(r'(?:href|src)="(/static/([^"?]+)\?v=([0-9a-f]+))"')

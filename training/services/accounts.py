@@ -108,3 +108,13 @@ def set_audiences(session: Session, person: Person, slugs: Iterable[str]) -> Non
         raise ServiceError(f"unknown audience(s): {', '.join(sorted(missing))}; import content/curricula.yml first")
     person.audiences = found
     session.flush()
+
+
+def deactivate_person(session: Session, person: Person, *, now: dt.datetime) -> None:
+    """A leaver: signed out everywhere, no longer assigned anything; every record of their training is kept."""
+    from .assignments import sync_person  # local: assignments builds on accounts' tables, not the other way round
+    from .sign_ins import end_all_sign_ins
+
+    person.active = False
+    end_all_sign_ins(session, person.id, now=now)
+    sync_person(session, person, now=now)

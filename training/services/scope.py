@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
@@ -23,7 +25,14 @@ class Scope:
         return "the whole organisation" if self.everyone else f"{len(self.unit_paths)} org unit subtree(s)"
 
 
-def scope_for(session: Session, viewer: Person) -> Scope:
+class Viewer(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def roles(self) -> Set[str]: ...
+
+
+def scope_for(session: Session, viewer: Viewer) -> Scope:
     if "admin" in viewer.roles:
         return Scope(viewer.id, True, ())
     if "manager" in viewer.roles:
