@@ -144,8 +144,9 @@ def history(
     profile: str,
     modules: list[tuple[int, str, str, int]],
     rng: random.Random,
+    who: tuple[int, str] = (0, ""),
 ) -> None:
-    """Every cycle of every module since the person joined, acted out by their profile.
+    """Every cycle of every module since the person joined, acted out by their profile; `who` is their unit and audiences.
 
     diligent: on time; late: up to two months late; lapsed: stopped renewing a year or so ago;
     never: completes about half of their modules, never the rest; new: joined recently.
@@ -207,7 +208,7 @@ def history(
                 )
             )
             rows.completions.append(
-                (ids.completion, person_id, module_id, revision_id, ids.assignment, ids.attempt, finished, 100.0, 80, "1.0.0", 1, "0" * 64)
+                (ids.completion, person_id, module_id, revision_id, ids.assignment, ids.attempt, finished, 100.0, 80, "1.0.0", 1, "0" * 64, *who)
             )
             assigned = done
             due = add_months(done, 12) if recur.startswith("every_months") else end_of_calendar_months_after(done, 15)
@@ -278,7 +279,7 @@ def people_batches(org: Org, people: int, module_count: int, rng: random.Random,
             )
             for m in range(1, module_count + 1)
         ]
-        history(org, rows, ids, person_id, hired, profile, modules, rng)
+        history(org, rows, ids, person_id, hired, profile, modules, rng, (department, audience))
         if person_id == 3 + people // 2:
             org.sample_person_id = person_id
         if len(rows.people) >= batch:
@@ -421,7 +422,8 @@ def load(url: str, people: int, module_count: int, seed: int) -> Org:
         )
         loader.insert(
             "completions",
-            "id, person_id, module_id, revision_id, assignment_id, attempt_id, completed_at, percent, pass_mark, version, major, sha256",
+            "id, person_id, module_id, revision_id, assignment_id, attempt_id, completed_at, percent, pass_mark, version, major, sha256, "
+            "org_unit_id, audiences",
             batch.completions,
         )
         loader.insert("lesson_progress", "id, person_id, module_id, lesson_key, read_at", batch.reading)

@@ -325,6 +325,9 @@ class Completion(Model):
     sha256: Mapped[str] = mapped_column(String(64))
     # Printed on the certificate; the public verification page looks it up.
     certificate_code: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    # Who the person was when they completed: their org unit and audiences then, for auditors and the monthly chart.
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    audiences: Mapped[str] = mapped_column(String(1000), default="")
 
     module: Mapped[Module] = relationship()
     __table_args__ = (Index("ix_completions_module_id_completed_at", "module_id", "completed_at"),)

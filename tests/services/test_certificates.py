@@ -8,7 +8,6 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tests.conftest import NOW, add_person
@@ -103,8 +102,13 @@ def test_another_persons_certificate_is_indistinguishable_from_a_missing_one(imp
 
 
 def test_a_completion_recorded_before_certificates_gets_its_code_once(imported: Session, learner: Person) -> None:
-    completion = complete(imported, learner)
-    imported.execute(update(Completion).where(Completion.id == completion.id).values(certificate_code=None))
+    passed = complete(imported, learner)
+    # A record from before certificates existed: everything but the code (the database refuses to clear one).
+    completion = Completion(
+        person_id=passed.person_id, module_id=passed.module_id, revision_id=passed.revision_id, completed_at=passed.completed_at,
+        percent=passed.percent, pass_mark=passed.pass_mark, version=passed.version, major=passed.major, sha256=passed.sha256,
+    )  # fmt: skip
+    imported.add(completion)
     imported.commit()
     imported.expire_all()
 

@@ -18,13 +18,14 @@ from tests.conftest import NOW, TEST_CONTENT, add_person
 from training.content import load_catalogue
 from training.models import Assignment, Completion, ModuleRevision, Person
 from training.services import ServiceError
+from training.services.accounts import find_org_unit, set_audiences
 from training.services.catalogue import import_catalogue
 from training.services.evidence import COLUMNS, MANIFEST, EvidencePack, build_evidence_pack
 from training.services.learning import correct_answers, start_attempt, submit_attempt
 from training.services.scope import Scope, scope_for
 
-ORG_UNIT = "org_unit_path (current, not at completion)"
-AUDIENCES = "audiences (current, not at completion)"
+ORG_UNIT = "org_unit_path (at completion)"
+AUDIENCES = "audiences (at completion)"
 DAY = dt.timedelta(days=1)
 FIRST_DAY = NOW.date()
 LAST_DAY = FIRST_DAY + 30 * DAY
@@ -139,6 +140,23 @@ def test_a_learner_pack_holds_only_their_own_completions(imported: Session) -> N
     assert [r["person_email"] for r in rows(pack)] == ["omar@example.com"]
 
 
+def test_a_row_keeps_the_org_unit_and_audiences_the_person_had_when_they_completed(imported: Session) -> None:
+    lena = add_person(imported, "lena@example.com", audiences=["ot-operator"], unit=["Plant North", "Operations"])
+    complete(imported, lena, "alpha-basics", NOW + DAY)
+    # Later she moves to Corporate IT and changes job.
+    corporate = find_org_unit(imported, ["Corporate IT"], create=True)
+    assert corporate is not None
+    lena.org_unit_id = corporate.id
+    set_audiences(imported, lena, ["contractor"])
+    imported.commit()
+    complete(imported, lena, "beta-limited", NOW + 2 * DAY)
+
+    first, second = rows(build(imported, everyone(imported))[1])
+
+    assert (first["module_id"], first[ORG_UNIT], first[AUDIENCES]) == ("alpha-basics", "Plant North/Operations", "ot-operator")
+    assert (second["module_id"], second[ORG_UNIT], second[AUDIENCES]) == ("beta-limited", "Corporate IT", "contractor")
+
+
 def test_people_who_have_left_keep_their_evidence(imported: Session) -> None:
     lena = add_person(imported, "lena@example.com", audiences=["ot-operator"], unit=["Plant North", "Operations"])
     complete(imported, lena, "alpha-basics", NOW + DAY)
@@ -241,7 +259,7 @@ def test_the_readme_describes_scope_range_framework_time_and_counts(imported: Se
     assert "Framework:      all (no framework filter)" in readme
     assert "Generated at:   2026-05-09T09:00:00+00:00" in readme
     assert "Completions:    2\nPeople:         1\nRevisions:      2\n" in readme
-    assert "CURRENT values" in readme
+    assert "the person's when the completion was recorded" in readme
     assert "sha256sum -c MANIFEST.sha256" in readme
 
 

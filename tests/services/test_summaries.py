@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from tests.conftest import NOW
 from training.extensions import alembic
 from training.models import NEVER_DUE, Module, OrgUnit, Person, ReportCell, ReportCount, ReportMonth
-from training.services.accounts import create_person, find_org_unit, set_audiences
+from training.services import ServiceError
+from training.services.accounts import create_person, deactivate_person, find_org_unit, move_org_unit, move_person, set_audiences
 from training.services.assignments import reopen_for_major_change, sync_person
 from training.services.learning import correct_answers, mark_lesson_read, start_attempt, submit_attempt, wrong_answers
 from training.services.summaries import rebuild_summaries, refresh_cells, unit_chain
@@ -71,8 +73,8 @@ def fails(session: Session, person: Person, slug: str, when: dt.datetime) -> Non
     submit_attempt(session, person.id, attempt.id, wrong_answers(attempt.questions), now=when)
 
 
-def a_busy_history(session: Session) -> None:
-    """Joining, reading, failing, passing, recurring, leaving an audience, a contractor, a leaver, a MAJOR change."""
+def a_busy_history(session: Session, *, moves: bool = True) -> None:
+    """Joining, reading, failing, passing, recurring, leaving an audience, a contractor, a leaver, a move, a MAJOR change."""
     lena = join(session, "lena@example.com", audiences=["ot-operator"], unit=["Plant North", "Operations"])
     omar = join(session, "omar@example.com", audiences=["all-staff"], unit=["Corporate IT"])
     cara = join(session, "cara@example.com", audiences=["contractor"])
@@ -85,8 +87,9 @@ def a_busy_history(session: Session) -> None:
     passes(session, leo, "alpha-basics", NOW + dt.timedelta(days=3))
     set_audiences(session, omar, [])
     sync_person(session, omar, now=NOW + dt.timedelta(days=50))
-    leo.active = False
-    sync_person(session, leo, now=NOW + dt.timedelta(days=60))
+    deactivate_person(session, leo, now=NOW + dt.timedelta(days=60))
+    if moves:
+        move_person(session, lena, find_org_unit(session, ["Plant North", "Engineering"], create=True), now=NOW + dt.timedelta(days=65))
     reopen_for_major_change(session, module(session, "alpha-basics"), "2.0.0", 2, now=NOW + dt.timedelta(days=70))
     session.commit()
 
@@ -99,6 +102,26 @@ def test_the_summaries_kept_in_step_match_a_rebuild_from_the_records(imported: S
 
     assert snapshot(imported) == kept
     assert kept["cells"] and kept["counts"] and kept["months"]
+
+
+def test_moving_an_org_unit_under_another_parent_keeps_the_summaries_true(imported: Session) -> None:
+    a_busy_history(imported)
+    engineering = find_org_unit(imported, ["Plant North", "Engineering"])
+    corporate = find_org_unit(imported, ["Corporate IT"])
+    assert engineering is not None and corporate is not None
+    move_org_unit(imported, engineering, corporate)
+    imported.commit()
+    assert engineering.path == f"{corporate.path}{engineering.id}/"
+    moved = snapshot(imported)
+    plant = find_org_unit(imported, ["Plant North"])
+    assert plant is not None
+    # Lena's cells now count under Corporate IT and no longer under Plant North.
+    units_of_cells = {row[0] for row in moved["counts"]}
+    assert corporate.id in units_of_cells
+    rebuild_summaries(imported)
+    assert snapshot(imported) == moved
+    with pytest.raises(ServiceError, match="cannot move under itself"):
+        move_org_unit(imported, corporate, engineering)
 
 
 def test_a_cell_holds_the_open_cycle_due_date_and_whether_an_earlier_one_was_completed(imported: Session) -> None:
@@ -164,7 +187,8 @@ def test_refreshing_again_changes_nothing(imported: Session) -> None:
 
 
 def test_the_migration_fills_the_summaries_from_existing_records(app: Flask, imported: Session) -> None:
-    a_busy_history(imported)
+    # No moves: going down past the revision that keeps each completion's org unit forgets where it was made.
+    a_busy_history(imported, moves=False)
     kept = snapshot(imported)
     imported.commit()
     imported.close()

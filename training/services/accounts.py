@@ -118,3 +118,31 @@ def deactivate_person(session: Session, person: Person, *, now: dt.datetime) -> 
     person.active = False
     end_all_sign_ins(session, person.id, now=now)
     sync_person(session, person, now=now)
+
+
+def move_person(session: Session, person: Person, org_unit: OrgUnit | None, *, now: dt.datetime) -> None:
+    """Move a person to another org unit; the report summaries follow them, their past completions stay where they were."""
+    from .assignments import sync_person
+
+    person.org_unit_id = org_unit.id if org_unit else None
+    session.flush()
+    sync_person(session, person, now=now)
+
+
+def move_org_unit(session: Session, unit: OrgUnit, new_parent: OrgUnit | None) -> None:
+    """Hang an org unit (with its sub-units) under another parent.
+
+    Every path in the subtree changes, and with it which subtrees the report summaries count each person in, so the
+    summaries are rebuilt in the same transaction: a heavy operation for a rare event.
+    """
+    from .summaries import rebuild_summaries
+
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise ServiceError(f"'{unit.name}' cannot move under itself or one of its own sub-units")
+    old_path = unit.path
+    new_path = f"{new_parent.path if new_parent else '/'}{unit.id}/"
+    for member in session.scalars(select(OrgUnit).where(OrgUnit.path.startswith(old_path, autoescape=True))):
+        member.path = new_path + member.path[len(old_path) :]
+    unit.parent_id = new_parent.id if new_parent else None
+    session.flush()
+    rebuild_summaries(session)

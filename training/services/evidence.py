@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from training.content import ModuleDoc, Question, render_inline, render_module
@@ -23,13 +23,11 @@ from training.content.parser import MAPPING_KEYS
 from training.models import (
     Asset,
     Assignment,
-    Audience,
     Completion,
     Module,
     ModuleRevision,
     OrgUnit,
     Person,
-    PersonAudience,
     QuizAttempt,
     RevisionAsset,
 )
@@ -46,8 +44,8 @@ _TEMPLATES = Path(__file__).parent / "templates"
 # Excel and LibreOffice run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# The schema keeps a person's org unit and audiences as they are now, with no history, so those two
-# columns say so in their names; `required_via_audience` is historical (stored on the assignment).
+# A completion keeps the person's org unit and audiences as they were when it was recorded; the org unit's
+# path is named as the tree is named now (a renamed unit is still the same unit).
 COLUMNS = (
     "completion_id",
     "completed_at",
@@ -55,8 +53,8 @@ COLUMNS = (
     "person_name",
     "person_email",
     "person_active",
-    "org_unit_path (current, not at completion)",
-    "audiences (current, not at completion)",
+    "org_unit_path (at completion)",
+    "audiences (at completion)",
     "required_via_audience (at assignment)",
     "module_id",
     "module_title",
@@ -245,16 +243,10 @@ def _completion_csv(
     session: Session, chosen: Any, revisions: dict[int, _Revision], unit_names: dict[int, str], tally: _Tally
 ) -> Iterable[bytes]:
     """The CSV in chunks of one database fetch each, counting completions and people on the way."""
-    audiences_now = (
-        select(func.aggregate_strings(Audience.slug, " "))
-        .join(PersonAudience, PersonAudience.audience_id == Audience.id)
-        .where(PersonAudience.person_id == Person.id)
-        .scalar_subquery()
-    )
     columns = (
         Completion.id, Completion.completed_at, Completion.revision_id, Completion.percent, Completion.pass_mark,
         Completion.version, Completion.sha256, Completion.certificate_code, Completion.person_id,
-        Person.name, Person.email, Person.active, Person.org_unit_id, audiences_now.label("audiences"), Module.slug,
+        Person.name, Person.email, Person.active, Completion.org_unit_id, Completion.audiences, Module.slug,
         QuizAttempt.id.label("attempt_id"), QuizAttempt.started_at, QuizAttempt.submitted_at, QuizAttempt.points, QuizAttempt.max_points,
         Assignment.cycle, Assignment.assigned_at, Assignment.due_on, Assignment.rule, Assignment.audience,
     )  # fmt: skip
@@ -395,9 +387,9 @@ def _readme(
         f"{COMPLETIONS}  one row per completion: who, which module revision (version and SHA-256 of",
         "    its source), score and pass mark, when the quiz attempt started and was submitted, when the",
         "    module was completed, and the rule that set the due date.",
-        "    The org unit and audience columns are the person's CURRENT values at generation: the system",
-        "    does not keep a history of them. `required_via_audience` IS historical: it is the audience",
-        "    through which the training was required when the assignment was made.",
+        "    The org unit and audiences are the person's when the completion was recorded (the unit's",
+        "    path is named as the organisation tree is named today). `required_via_audience` is the",
+        "    audience through which the training was required when the assignment was made.",
         "    `mapped_references` lists the revision's framework references"
         + (f" for {framework}." if framework else " for every framework it maps to."),
         "content/<module>/r<revision>-v<version>/index.html  the content of every revision referenced,",

@@ -13,7 +13,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from training.content import ModuleDoc, Question
-from training.models import Assignment, Completion, LessonProgress, Module, ModuleRevision, QuizAttempt, UtcDateTime
+from training.models import (
+    Assignment,
+    Audience,
+    Completion,
+    LessonProgress,
+    Module,
+    ModuleRevision,
+    OrgUnit,
+    Person,
+    PersonAudience,
+    QuizAttempt,
+    UtcDateTime,
+)
 
 from . import NotFound, ServiceError
 from .assignments import complete_assignment, open_assignment
@@ -412,6 +424,21 @@ def answered_any(answers: dict[str, Any]) -> bool:
     return any(answer not in (None, []) for answer in answers.values())
 
 
+# A person's org unit (with its path) and audiences as they are at this moment: a completion keeps them.
+_WHO_NOW = (
+    select(
+        Person.org_unit_id,
+        OrgUnit.path,
+        select(func.aggregate_strings(Audience.slug, " "))
+        .join(PersonAudience, PersonAudience.audience_id == Audience.id)
+        .where(PersonAudience.person_id == Person.id)
+        .scalar_subquery(),
+    )
+    .outerjoin(OrgUnit, OrgUnit.id == Person.org_unit_id)
+    .where(Person.id == bindparam("person_id"))
+)
+
+
 @dataclass(frozen=True)
 class SubmitOutcome:
     attempt: QuizAttempt
@@ -441,17 +468,19 @@ def submit_attempt(session: Session, person_id: int, attempt_id: int, form: dict
     completion = None
     if score.passed:
         revision = attempt.revision
+        unit_id, unit_path, audiences = session.execute(_WHO_NOW, {"person_id": person_id}).one()
         completion = Completion(
             person_id=person_id, module_id=attempt.module_id, revision_id=revision.id, assignment_id=attempt.assignment_id,
             attempt_id=attempt.id, completed_at=now, percent=score.percent, pass_mark=attempt.pass_mark,
             version=revision.version, major=revision.major, sha256=revision.sha256, certificate_code=new_certificate_code(),
+            org_unit_id=unit_id, audiences=" ".join(sorted((audiences or "").split())),
         )  # fmt: skip
         session.add(completion)
         session.flush()
         assignment = session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
         if assignment is not None:
             complete_assignment(session, assignment, now=now)
-        count_completion(session, person_id, now)
+        count_completion(session, unit_id, unit_path, now)
     return SubmitOutcome(attempt, completion, True)
 
 

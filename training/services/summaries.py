@@ -143,9 +143,6 @@ _DELETE_EMPTY_COUNT = delete(COUNTS).where(
     COUNTS.c.unit_id == bindparam("u"), COUNTS.c.module_id == bindparam("m"), COUNTS.c.audience == bindparam("a"),
     COUNTS.c.completed_before == bindparam("c"), COUNTS.c.started == bindparam("s"), COUNTS.c.due_on == bindparam("d"), COUNTS.c.n == 0,
 )  # fmt: skip
-_PERSON_UNIT = (
-    select(Person.org_unit_id, OrgUnit.path).outerjoin(OrgUnit, OrgUnit.id == Person.org_unit_id).where(Person.id == bindparam("person_id"))
-)
 COUNT_KEY = ("unit_id", "module_id", "audience", "completed_before", "started", "due_on")
 
 
@@ -261,9 +258,8 @@ def _apply_counts(session: Session, dialect: str, deltas: dict[CountKey, int]) -
         session.execute(_DELETE_EMPTY_COUNT, emptied)
 
 
-def count_completion(session: Session, person_id: int, completed_at: dt.datetime) -> None:
-    """Add a completion to the completions-per-month summary of the person's org-unit subtrees."""
-    unit_id, path = session.execute(_PERSON_UNIT, {"person_id": person_id}).one()
+def count_completion(session: Session, unit_id: int | None, path: str | None, completed_at: dt.datetime) -> None:
+    """Add a completion to the completions-per-month summary of the org-unit subtrees the person was in."""
     month = completed_at.astimezone(dt.UTC).date().replace(day=1)
     rows = [{"unit_id": u, "month": month, "n": 1} for u in sorted(unit_chain(path or "", unit_id))]
     session.execute(_upserts(session.get_bind().dialect.name)[2], rows)
@@ -356,13 +352,9 @@ def rebuild_summaries(session: Session) -> None:
     )
     session.execute(COUNTS.insert().from_select(count_columns, all_modules))
 
+    # By the unit each completion was recorded in, as count_completion counted it then.
     month = _month_start(session, Completion.completed_at).label("month")
-    completed = (
-        select(Person.org_unit_id, month, func.count().label("n"))
-        .join(Person, Person.id == Completion.person_id)
-        .group_by(Person.org_unit_id, month)
-        .subquery("completed")
-    )
+    completed = select(Completion.org_unit_id, month, func.count().label("n")).group_by(Completion.org_unit_id, month).subquery("completed")
     by_unit_month = (
         select(pairs.c.ancestor_id, completed.c.month, func.sum(completed.c.n))
         .join(pairs, pairs.c.unit_id == completed.c.org_unit_id)
