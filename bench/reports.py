@@ -208,7 +208,21 @@ def history(
                 )
             )
             rows.completions.append(
-                (ids.completion, person_id, module_id, revision_id, ids.assignment, ids.attempt, finished, 100.0, 80, "1.0.0", 1, "0" * 64, *who)
+                (
+                    ids.completion,
+                    person_id,
+                    module_id,
+                    revision_id,
+                    ids.assignment,
+                    ids.attempt,
+                    finished,
+                    100.0,
+                    80,
+                    "1.0.0",
+                    1,
+                    "0" * 64,
+                    *who,
+                )
             )
             assigned = done
             due = add_months(done, 12) if recur.startswith("every_months") else end_of_calendar_months_after(done, 15)
