@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tests.conftest import NOW
-from training.models import Assignment, Module, OrgUnit, Person
+from training.models import Assignment, Module, OrgUnit, Person, ReportCell
 from training.services import NotFound, reports
 from training.services.accounts import create_person, find_org_unit
 from training.services.assignments import sync_person
@@ -187,14 +187,14 @@ def test_the_dashboard_counts_every_required_module_by_status(imported: Session,
     omar = join(imported, "omar@example.com", audiences=["all-staff"], unit=["Corporate IT"])
     passes(imported, omar, "alpha-basics", NOW)
     view = dashboard(imported, everyone(imported), now=at("2026-03-25"))
-    # Lena: alpha due 04-09 (due soon), beta due 03-24 (overdue). Omar: alpha renewed to 2027 (current).
-    assert view.totals == StatusCounts(current=1, due_soon=1, overdue=1)
+    # Lena: alpha due 04-09 (due soon), beta due 03-24 (overdue), neither begun. Omar: alpha renewed to 2027 (current).
+    assert view.totals == StatusCounts(current=1, due_soon=1, overdue=1, never_started=2)
     assert view.totals.percent("current") == 33
     assert view.people == 3  # Lena, Omar and the admin, who has nothing required
     assert {bar.key: bar.counts.total for bar in view.by_module} == {"alpha-basics": 2, "beta-limited": 1}
     assert {bar.key: bar.counts for bar in view.by_audience} == {
-        "all-staff": StatusCounts(current=1, due_soon=1),
-        "ot-operator": StatusCounts(overdue=1),
+        "all-staff": StatusCounts(current=1, due_soon=1, never_started=1),
+        "ot-operator": StatusCounts(overdue=1, never_started=1),
     }
     assert [(bar.label, bar.counts.total) for bar in view.by_unit] == [("Corporate IT", 1), ("Plant North", 2)]
     assert view.title == "The whole organisation"
@@ -212,8 +212,12 @@ def test_the_dashboard_agrees_with_the_status_of_every_cell_on_any_day(imported:
     for today in ("2026-03-10", "2026-04-01", "2026-05-02", "2026-06-02", "2027-02-08", "2027-03-11", "2027-07-01"):
         cells = [cell.status for row in matrix(imported, scope, MatrixFilters(), now=at(today)).rows for cell in row.cells if cell]
         view = dashboard(imported, scope, now=at(today))
-        assert view.totals == StatusCounts(*(cells.count(s) for s in reports.STATUSES)), today
+        assert [view.totals.get(s) for s in reports.STATUSES] == [cells.count(s) for s in reports.STATUSES], today
         assert sum((bar.counts for bar in view.by_unit), StatusCounts()) == view.totals, today
+        never = imported.scalar(
+            select(func.count()).select_from(ReportCell).where(ReportCell.completed_before.is_(False), ReportCell.started.is_(False))
+        )
+        assert view.totals.never_started == never, today
 
 
 def test_people_without_an_org_unit_get_their_own_bar_in_the_whole_organisation(imported: Session, learner: Person) -> None:

@@ -122,6 +122,10 @@ def test_a_manager_sees_only_the_people_they_manage(
         "/reports/exports/overdue.xlsx?unit={it}",
         "/reports/people/999999",
         "/reports/matrix?unit=999999",
+        "/reports/matrix?module=no-such-module",
+        "/reports/matrix?audience=no-such-audience",
+        "/reports/exports/matrix.csv?module=no-such-module",
+        "/reports/exports/overdue.csv?audience=no-such-audience",
     ],
 )
 def test_a_manager_cannot_reach_other_people_by_changing_ids(
@@ -135,6 +139,25 @@ def test_every_export_of_a_manager_leaves_out_people_outside_their_scope(client:
         assert {row["Email"] for row in csv_rows(client.get(f"/reports/exports/{report}.csv"))} == {"lena@example.com"}, report
         emails = {row[1] for row in xlsx_rows(client.get(f"/reports/exports/{report}.xlsx"))[1:]}
         assert emails == {"lena@example.com"}, report
+
+
+def test_a_filter_on_a_module_or_audience_outside_the_scope_shows_nobody_outside_it(
+    client: FlaskClient, imported: Session, marcus: Person, omar: Person
+) -> None:
+    # Omar (Corporate IT) is in all-staff and required alpha-basics; inside Plant North those filters never reach him.
+    all_staff = client.get("/reports/matrix?audience=all-staff")
+    assert all_staff.status_code == 200 and "Omar" not in all_staff.text and "No one matches these filters." in all_staff.text
+    for path in ("/reports/matrix?module=alpha-basics", "/reports/matrix?status=never-started"):
+        page = client.get(path)
+        assert page.status_code == 200 and "Omar" not in page.text and "Lena" in page.text, path
+    assert {row["Email"] for row in csv_rows(client.get("/reports/exports/matrix.csv?module=alpha-basics"))} == {"lena@example.com"}
+    assert csv_rows(client.get("/reports/exports/overdue.csv?audience=all-staff")) == []
+
+
+def test_a_page_number_far_past_the_end_is_an_empty_page_not_an_error(client: FlaskClient, marcus: Person) -> None:
+    for page in ("99999999999999999999", "1000000", "-5", "x"):
+        response = client.get(f"/reports/matrix?page={page}")
+        assert response.status_code == 200, page
 
 
 def test_an_admin_sees_everyone(client: FlaskClient, ada: Person, omar: Person) -> None:

@@ -42,6 +42,18 @@ def test_a_manager_downloads_a_pack_of_only_the_people_they_manage(client: Flask
         assert emails_in(response.data) == ["lena@example.com"]
 
 
+def test_extra_fields_in_the_evidence_form_cannot_widen_a_managers_pack(client: FlaskClient, imported: Session, learner: Person) -> None:
+    omar = add_person(imported, "omar@example.com", audiences=["all-staff"], unit=["Corporate IT"])
+    add_person(imported, "marcus@example.com", audiences=[], roles=("manager",), manages=[["Plant North"]])
+    complete(imported, learner, "alpha-basics")
+    complete(imported, omar, "alpha-basics")
+    sign_in(client, "marcus@example.com")
+    forged = {**RANGE, "framework": "", "scope": "everyone", "person_id": str(omar.id), "unit": "1", "viewer": "1"}
+    with client.post("/reports/evidence?unit=1&scope=everyone", data=forged) as response:
+        assert response.status_code == 200
+        assert emails_in(response.data) == ["lena@example.com"]
+
+
 def test_an_admin_pack_covers_everyone(client: FlaskClient, imported: Session, learner: Person) -> None:
     omar = add_person(imported, "omar@example.com", audiences=["all-staff"], unit=["Corporate IT"])
     add_person(imported, "ada@example.com", audiences=[], roles=("admin",))

@@ -41,6 +41,10 @@ STATUS_LABELS = {
     "in-progress": "In progress",
     "not-started": "Not started",
 }
+# A filter across the statuses: nothing done yet in any cycle, whatever the due date (the dashboard's "never started").
+NEVER_STARTED = "never-started"
+FILTERS = (*STATUSES, NEVER_STARTED)
+FILTER_LABELS = {**STATUS_LABELS, NEVER_STARTED: "Never started (any due date)"}
 PAGE_SIZE = 50
 SORTS = ("name", "-name", "due", "-due")
 MONTHS_SHOWN = 12
@@ -65,6 +69,7 @@ def status_condition(status: str, due_on: Any, completed_before: Any, started: A
         "current": and_(later, completed_before.is_(True)),
         "in-progress": and_(later, completed_before.is_(False), started.is_(True)),
         "not-started": and_(later, completed_before.is_(False), started.is_(False)),
+        NEVER_STARTED: and_(completed_before.is_(False), started.is_(False)),
     }
     return conditions[status]
 
@@ -98,6 +103,8 @@ class StatusCounts:
     expired: int = 0
     in_progress: int = 0
     not_started: int = 0
+    # Across the statuses above, not one of them: cells never completed and not started, whatever their due date.
+    never_started: int = 0
 
     @classmethod
     def from_flags(cls, completed_before: bool, started: bool, past: int, by_soon: int, total: int) -> StatusCounts:
@@ -105,7 +112,9 @@ class StatusCounts:
         soon, later = int(by_soon) - int(past), int(total) - int(by_soon)
         if completed_before:
             return cls(current=later, due_soon=soon, expired=int(past))
-        return cls(due_soon=soon, overdue=int(past), in_progress=later if started else 0, not_started=0 if started else later)
+        if started:
+            return cls(due_soon=soon, overdue=int(past), in_progress=later)
+        return cls(due_soon=soon, overdue=int(past), not_started=later, never_started=int(total))
 
     def get(self, status: str) -> int:
         value: int = getattr(self, _FIELDS[status])
@@ -123,16 +132,18 @@ class StatusCounts:
         return StatusCounts(
             self.current + other.current, self.due_soon + other.due_soon, self.overdue + other.overdue,
             self.expired + other.expired, self.in_progress + other.in_progress, self.not_started + other.not_started,
+            self.never_started + other.never_started,
         )  # fmt: skip
 
     def __sub__(self, other: StatusCounts) -> StatusCounts:
         return StatusCounts(
             self.current - other.current, self.due_soon - other.due_soon, self.overdue - other.overdue,
             self.expired - other.expired, self.in_progress - other.in_progress, self.not_started - other.not_started,
+            self.never_started - other.never_started,
         )  # fmt: skip
 
 
-_FIELDS = {status: status.replace("-", "_") for status in STATUSES}
+_FIELDS = {status: status.replace("-", "_") for status in FILTERS}
 
 
 # ---------------------------------------------------------------- where a report looks
@@ -368,12 +379,12 @@ class MatrixFilters:
     unit_id: int | None = None
     audience: str | None = None  # slug: people who belong to the audience
     module: str | None = None  # slug: only this module's column, and people it applies to
-    status: str | None = None  # people with a cell in this status (in the chosen module, if any)
+    status: str | None = None  # people with a cell in this status, or never started (in the chosen module, if any)
     sort: str = "name"
     page: int = 1
 
     def __post_init__(self) -> None:
-        if self.status is not None and self.status not in STATUSES:
+        if self.status is not None and self.status not in FILTERS:
             raise ValueError(f"unknown status {self.status!r}")
         if self.sort not in SORTS:
             raise ValueError(f"unknown sort {self.sort!r}")

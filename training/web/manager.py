@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -17,13 +17,14 @@ from training.extensions import db
 from training.services import NotFound
 from training.services import reports as report_service
 from training.services.exports import csv_chunks, write_xlsx
-from training.services.reports import STATUS_LABELS, STATUSES, Bar, MatrixFilters, MonthCount, StatusCounts
+from training.services.reports import FILTER_LABELS, FILTERS, STATUS_LABELS, STATUSES, Bar, MatrixFilters, MonthCount, StatusCounts
 from training.services.scope import Scope, scope_for
 
 from .access import protect
 
 bp = protect(Blueprint("manager", __name__, url_prefix="/reports"), "manager")
 
+MAX_PAGE = 1_000_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -44,9 +45,10 @@ def _filters() -> MatrixFilters:
         unit_id=args.get("unit", type=int),
         audience=args.get("audience") or None,
         module=args.get("module") or None,
-        status=status if status in STATUSES else None,
+        status=status if status in FILTERS else None,
         sort=sort if sort in report_service.SORTS else "name",
-        page=max(1, args.get("page", 1, type=int) or 1),
+        # Far past the last page is still a page (an empty one), never a number the database cannot hold.
+        page=min(max(1, args.get("page", 1, type=int) or 1), MAX_PAGE),
     )
 
 
@@ -62,10 +64,9 @@ def filter_args(filters: MatrixFilters, **changes: Any) -> dict[str, Any]:
 
 @bp.context_processor
 def report_helpers() -> dict[str, Any]:
-    # The evidence pack (services/evidence.py) adds its own route to this blueprint; link to it once it exists.
     return {
-        "status_labels": STATUS_LABELS, "statuses": STATUSES, "filter_args": filter_args, "chart_rows": chart_rows,
-        "month_chart": month_chart, "has_evidence_pack": "manager.evidence" in current_app.view_functions,
+        "status_labels": STATUS_LABELS, "statuses": STATUSES, "filters": FILTERS, "filter_labels": FILTER_LABELS,
+        "filter_args": filter_args, "chart_rows": chart_rows, "month_chart": month_chart,
     }  # fmt: skip
 
 
@@ -212,10 +213,7 @@ def export_overdue(fmt: str) -> ResponseReturnValue:
     return _export(report_service.overdue_table, fmt)
 
 
-# Evidence pack: the audit export (services/evidence.py) registers `manager.evidence` here.
-
-
-def _export(build: Any, fmt: str) -> ResponseReturnValue:
+def _export(build: Callable[..., report_service.Table], fmt: str) -> ResponseReturnValue:
     if fmt not in ("csv", "xlsx"):
         abort(404)
     moment = now()
