@@ -121,9 +121,12 @@ def test_there_are_at_least_four_original_diagrams_with_descriptive_alt_text() -
 def test_curricula_follow_the_standards() -> None:
     curricula = catalogue().curricula
     assert curricula is not None
-    assert {a.id for a in curricula.audiences} == {"all-staff", "ot-operator", "ot-engineer", "it-admin", "manager", "contractor"}
+    assert {a.id for a in curricula.audiences} == {
+        "all-staff", "ot-operator", "ot-engineer", "it-admin", "manager", "contractor", "contractor-remote",
+    }  # fmt: skip
     includes = {a.id: set(a.includes) for a in curricula.audiences}
     assert all(includes[role] == {"all-staff"} for role in ("ot-operator", "ot-engineer", "it-admin", "manager"))
+    assert includes["contractor"] == set() and includes["contractor-remote"] == {"contractor"}
     rules = {(r.module, audience): r for r in curricula.requirements for audience in r.audiences}
     for module in ALL_STAFF:
         rule = rules[(module, "all-staff")]
@@ -131,10 +134,13 @@ def test_curricula_follow_the_standards() -> None:
     for module in OT_ROLE:
         assert any(key[0] == module for key in rules)
         for (name, audience), rule in rules.items():
-            if name == module and audience != "contractor":
+            if name == module and not audience.startswith("contractor"):
                 assert rule.recur == Recur(every_calendar_months=15), (module, audience)  # NERC CIP-004 R2.3
     for module in CONTRACTOR:
         assert rules[(module, "contractor")].due.before_access  # NERC CIP-004 R2.2
+    # Contractors who will reach OT remotely also take secure remote access, before that access.
+    remote = rules[("ot-14-secure-remote-access", "contractor-remote")]
+    assert remote.due.before_access and remote.recur == Recur(every_calendar_months=15)
 
 
 def test_module_audiences_match_who_the_curricula_assign_them_to() -> None:

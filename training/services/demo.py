@@ -50,7 +50,7 @@ PEOPLE = [
     ("mei.chen@example.com", "Mei Chen", "it", ["manager"], "partial"),
     ("jack.obrien@example.com", "Jack O'Brien", "ctr", ["contractor"], "diligent"),
     ("nadia.ivanova@example.com", "Nadia Ivanova", "ctr", ["contractor"], "new"),
-    ("felix.bauer@example.com", "Felix Bauer", "ctr", ["contractor"], "overdue"),
+    ("felix.bauer@example.com", "Felix Bauer", "ctr", ["contractor-remote"], "overdue"),
 ]
 
 
