@@ -128,6 +128,6 @@ def test_demo_seed_builds_an_organisation_once(app: Flask) -> None:
 
 
 def test_demo_seed_refuses_production(app_factory: Callable[..., Flask]) -> None:
-    app = app_factory(ENV_NAME="production", SECRET_KEY="p" * 40)
+    app = app_factory(ENV_NAME="production", SECRET_KEY="p" * 40, BASE_URL="https://training.example.com")
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 1 and "refusing" in result.output

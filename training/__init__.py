@@ -116,9 +116,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_static_helpers(app)
 
-    from .web.navigation import nav_items
+    from .web.navigation import nav_items, public_url
 
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["public_url"] = public_url
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -61,6 +61,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         key = app.config.get("SECRET_KEY")
         if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
             raise ConfigError("TRAINING_SECRET_KEY must be set to a random value of at least 32 characters in production")
+        if not str(app.config["BASE_URL"]).startswith("https://"):
+            # Certificates and emails carry links built from it, never from a request's Host header.
+            raise ConfigError("TRAINING_BASE_URL must be the https:// address people use to reach Conduit in production")
     app.config["SQLALCHEMY_ENGINES"] = {"default": _engine_options(app.config["DATABASE_URL"])}
     app.config["ALEMBIC"] = {"script_location": str(PROJECT_ROOT / "migrations")}
     app.config["ALEMBIC_CONTEXT"] = {"render_item": _render_migration_item, "compare_server_default": True}

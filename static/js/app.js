@@ -44,6 +44,20 @@ document.addEventListener("DOMContentLoaded", () => {
   fold();
   narrow.addEventListener("change", fold);
 
+  // Browsers that cannot print a closed <details> open (print.css handles the rest) get it opened for paper.
+  window.addEventListener("beforeprint", () => {
+    for (const details of document.querySelectorAll("details:not([open])")) {
+      details.dataset.openedForPrint = "";
+      details.open = true;
+    }
+  });
+  window.addEventListener("afterprint", () => {
+    for (const details of document.querySelectorAll("details[data-opened-for-print]")) {
+      delete details.dataset.openedForPrint;
+      details.open = false;
+    }
+  });
+
   // Move focus to a form's error summary, or to the outcome of a check, so screen readers announce it.
   const target = document.querySelector(".form-errors") || document.querySelector("[data-focus-on-load]");
   if (target) target.focus();

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import secrets
 import threading
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from training.services.accounts import create_person, find_org_unit
 from training.services.assignments import sync_person
 from training.services.catalogue import import_catalogue
 from training.services.demo import seed_demo
-from training.services.learning import get_attempt
+from training.services.learning import get_attempt, start_attempt
 
 # Debian's Chromium: Playwright's own browser download does not work here, and CI installs this one.
 CHROMIUM = os.environ.get("CONDUIT_CHROMIUM", "/usr/bin/chromium")
@@ -88,6 +89,19 @@ class LiveServer:
         """The questions (with their keys) the server drew for an attempt, as stored on its row."""
         with self.session() as session:
             return list(get_attempt(session, self.person(email).id, attempt_id).questions)
+
+    def open_attempt(self, email: str, slug: str, *, with_types: set[str]) -> int:
+        """Open a person's attempt at a module whose draw includes these question types (trying seeds in turn)."""
+        now = dt.datetime.now(dt.UTC)
+        with self.session() as session:
+            person_id = self.person(email).id
+            for seed in range(200):
+                attempt = start_attempt(session, person_id, slug, now=now, rng=random.Random(seed))
+                if with_types <= {q["type"] for q in attempt.questions}:
+                    session.commit()
+                    return attempt.id
+                session.rollback()
+        raise AssertionError(f"no draw of {slug} holds every one of {sorted(with_types)}")
 
     def add_person(self, *, audiences: list[str], roles: tuple[str, ...] = ("learner",), unit: list[str] | None = None) -> str:
         """A new person (any roles) who signs in with PASSWORD, with their assignments; returns their email."""

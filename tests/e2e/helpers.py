@@ -71,17 +71,23 @@ def assert_landmarks(page: Page) -> None:
 
 
 def assert_focus_visible(page: Page) -> None:
-    """The focused element shows a focus indicator: a solid outline of 2px or more, or a ring."""
+    """The focused element shows a focus indicator: a solid outline of 2px or more, or a ring it lacks unfocused."""
     focus = page.evaluate(
         """() => {
             const el = document.activeElement;
-            const style = getComputedStyle(el);
-            return {element: el.outerHTML.slice(0, 120), visible: el.matches(':focus-visible'),
-                    outline: style.outlineStyle, width: parseFloat(style.outlineWidth), ring: style.boxShadow};
+            const look = () => { const s = getComputedStyle(el); return {outline: s.outlineStyle, width: parseFloat(s.outlineWidth), ring: s.boxShadow}; };
+            const focused = look();
+            const visible = el.matches(':focus-visible');
+            el.blur();
+            const unfocused = look();
+            el.focus({focusVisible: true});
+            return {element: el.outerHTML.slice(0, 120), visible, focused, unfocused};
         }"""
     )
-    drawn = (focus["outline"] not in ("none", "hidden") and focus["width"] >= 2) or focus["ring"] != "none"
-    assert focus["visible"] and drawn, f"no visible focus on {focus}"
+    focused, unfocused = focus["focused"], focus["unfocused"]
+    outline = focused["outline"] not in ("none", "hidden") and focused["width"] >= 2
+    ring = focused["ring"] != "none" and focused["ring"] != unfocused["ring"]  # a shadow it always has is no indicator
+    assert focus["visible"] and (outline or ring), f"no visible focus on {focus}"
 
 
 def assert_fits_width(page: Page) -> None:

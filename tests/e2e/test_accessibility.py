@@ -21,20 +21,25 @@ from .helpers import (
 )
 
 pytestmark = pytest.mark.e2e
+TITLE = "Security Basics: Why You Are a Target"
 
 
 def test_the_whole_quiz_works_by_keyboard_alone(page: Page, live_server: LiveServer) -> None:
     email = live_server.add_person(audiences=["all-staff"])
+    # A draw with every kind of question, so that each is answered by keyboard here.
+    live_server.open_attempt(email, "sa-01-security-basics", with_types={"single", "multiple", "truefalse", "short"})
     sign_in(page, email, PASSWORD)
-    page.goto("/modules/sa-09-report-it/quiz")
+    page.goto("/modules/sa-01-security-basics/quiz")
 
-    start = page.get_by_role("button", name="Start the quiz")
-    tab_to(page, start)
+    resume = page.get_by_role("link", name="Resume your attempt")
+    tab_to(page, resume)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1, name="Quiz: Spot It, Stop It, Report It")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=f"Quiz: {TITLE}")).to_be_visible()
     assert_accessible(page)
 
-    for number, question in enumerate(live_server.served_questions(email, attempt_id(page)), start=1):
+    questions = live_server.served_questions(email, attempt_id(page))
+    assert {q["type"] for q in questions} == {"single", "multiple", "truefalse", "short"}
+    for number, question in enumerate(questions, start=1):
         group = question_group(page, number)
         if question["type"] in ("single", "truefalse"):
             radios = group.get_by_role("radio")
@@ -59,7 +64,7 @@ def test_the_whole_quiz_works_by_keyboard_alone(page: Page, live_server: LiveSer
 
     tab_to(page, page.get_by_role("button", name="Submit answers"))
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1, name="Passed: Spot It, Stop It, Report It")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=f"Passed: {TITLE}")).to_be_visible()
     expect(page.get_by_text("100%", exact=True)).to_be_visible()
     assert_accessible(page)
 
@@ -99,6 +104,7 @@ def test_sign_in_errors_are_announced_and_tied_to_their_fields(page: Page, live_
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("That email and password do not match an active account.")
     expect(page.get_by_label("Password")).to_have_accessible_description("That email and password do not match an active account.")
+    assert_accessible(page)
 
 
 def test_a_missing_page_explains_itself_accessibly(page: Page, live_server: LiveServer) -> None:

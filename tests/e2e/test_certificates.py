@@ -28,6 +28,7 @@ def test_anyone_can_tell_a_genuine_certificate_from_a_made_up_one(page: Page, li
     page.goto("/verify")
     expect(page.get_by_role("heading", level=1, name="Verify a certificate")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    look_at(page, "verify")
 
     page.get_by_label("Verification code").fill(code.lower().replace("-", " "))  # typed from paper, loosely
     page.get_by_role("button", name="Check the code").click()

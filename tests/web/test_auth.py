@@ -80,7 +80,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient, learne
 
 
 def test_production_cookies_are_secure(app_factory: Callable[..., Flask]) -> None:
-    app = app_factory(ENV_NAME="production", SECRET_KEY="x" * 40)
+    app = app_factory(ENV_NAME="production", SECRET_KEY="x" * 40, BASE_URL="https://training.example.com")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
 
@@ -90,10 +90,16 @@ def test_an_unknown_environment_name_is_refused_rather_than_run_as_development(a
         app_factory(ENV_NAME=name, SECRET_KEY="x" * 40)
 
 
+@pytest.mark.parametrize("base_url", ["http://localhost:5000", "http://training.example.com"])
+def test_production_refuses_a_base_url_that_is_not_https(app_factory: Callable[..., Flask], base_url: str) -> None:
+    with pytest.raises(ConfigError, match="TRAINING_BASE_URL"):
+        app_factory(ENV_NAME="production", SECRET_KEY="x" * 40, BASE_URL=base_url)
+
+
 @pytest.mark.parametrize("key", [None, "", "dev-only-not-secret", "short"])
 def test_production_refuses_a_missing_or_default_secret_key(app_factory: Callable[..., Flask], key: str | None) -> None:
     with pytest.raises(ConfigError, match="TRAINING_SECRET_KEY"):
-        app_factory(ENV_NAME="production", SECRET_KEY=key)
+        app_factory(ENV_NAME="production", SECRET_KEY=key, BASE_URL="https://training.example.com")
 
 
 def test_signing_out_ends_the_session(client: FlaskClient, learner: Person) -> None:

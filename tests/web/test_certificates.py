@@ -44,7 +44,10 @@ def test_a_learner_downloads_the_certificate_of_their_own_pass(client: FlaskClie
     assert "no-store" in response.headers["Cache-Control"]
     text = " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
     assert "Lena" in text and "Alpha Basics" in text and f"Verification code {completion.certificate_code}" in text
-    assert f"http://localhost/verify?code={completion.certificate_code}" in text
+    # The link is built from TRAINING_BASE_URL, whatever Host header the request came with.
+    assert f"http://localhost:5000/verify?code={completion.certificate_code}" in text
+    spoofed = client.get(f"/certificates/{completion.id}.pdf", headers={"Host": "evil.example"})
+    assert "evil.example" not in " ".join(PdfReader(io.BytesIO(spoofed.data)).pages[0].extract_text().split())
 
 
 def test_a_failed_result_offers_no_certificate(client: FlaskClient, learner: Person) -> None:
@@ -61,9 +64,11 @@ def test_the_transcript_links_each_completion_to_its_certificate(client: FlaskCl
     completion = completion_of(session, learner)
     transcript = client.get("/transcript").text
     assert re.search(
-        rf'<a href="/certificates/{completion.id}\.pdf" download>Certificate<span class="visually-hidden"> for Alpha Basics version 1\.0\.0</span> \(PDF\)</a>',
+        rf'<a class="no-print" href="/certificates/{completion.id}\.pdf" download>Certificate<span class="visually-hidden"> for Alpha Basics '
+        rf"version 1\.0\.0</span> \(PDF\)</a>",
         transcript,
     )
+    assert f"Code <code>{completion.certificate_code}</code>" in transcript  # printed with the transcript, to be checked
 
 
 def test_someone_elses_certificate_is_404(client: FlaskClient, learner: Person, session: Session, imported: Session) -> None:

@@ -65,10 +65,15 @@ def _attribute_filter(asset_base: str | None):  # type: ignore[no-untyped-def]
     return keep
 
 
+# Added after sanitizing (the sanitizer keeps no attribute on a table): a wide table scrolls inside its own box on a
+# narrow screen instead of breaking words apart, and the box takes keyboard focus so it can be scrolled by keyboard.
+_TABLE_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table (scrolls sideways on a narrow screen)"><table>'
+
+
 def render_markdown(text: str, *, asset_base: str | None = None) -> str:
     """Render Markdown and sanitize the result; the only path from authored text to HTML."""
     html = _markdown().convert(text)
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -77,6 +82,7 @@ def render_markdown(text: str, *, asset_base: str | None = None) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    return clean.replace("<table>", _TABLE_OPEN).replace("</table>", "</table></div>") if "<table>" in clean else clean
 
 
 @lru_cache(maxsize=8192)

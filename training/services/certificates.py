@@ -7,6 +7,8 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from fpdf import FPDF
 from sqlalchemy import Select, select, update
@@ -121,27 +123,23 @@ def certificate_id_for_attempt(session: Session, person_id: int, attempt_id: int
 
 # ---------------------------------------------------------------- the PDF
 
-# The PDF core fonts only know Latin-1; these are the common characters outside it that authors and names use.
-_LATIN1_STAND_INS = {
-    "‘": "'", "’": "'", "‚": ",", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
-    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
-    "…": "...", "•": "·", "‹": "<", "›": ">", "\u2007": " ", "\u2009": " ", "\u202f": " ", "€": "EUR",
-    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "ß": "ss", "ı": "i",
-}  # fmt: skip
+# DejaVu Sans (Bitstream Vera licence, see fonts/LICENSE-DejaVu.txt) is embedded, subset to the characters used:
+# names and titles in Latin, Greek and Cyrillic scripts print as written. Anything it lacks prints as a '?'.
+FONTS = Path(__file__).parent / "fonts"
+FONT = "DejaVuSans"
 
 
-def to_latin1(text: str) -> str:
-    """Text the PDF core fonts can print: Latin-1 kept as it is, accents outside it dropped, anything else '?'."""
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        if ord(char) < 256:
-            out.append(char)
-        elif char in _LATIN1_STAND_INS:
-            out.append(_LATIN1_STAND_INS[char])
-        else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", char) if ord(c) < 256 and not unicodedata.combining(c))
-            out.append(base or "?")
-    return "".join(out)
+def printable(text: str) -> str:
+    """The text, with characters the embedded font cannot draw replaced by '?'."""
+    return "".join(char if ord(char) in _glyphs() else "?" for char in unicodedata.normalize("NFC", text))
+
+
+@lru_cache(maxsize=1)
+def _glyphs() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONTS / "DejaVuSans.ttf", lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 NAVY = (20, 40, 64)
@@ -152,9 +150,11 @@ GREY = (82, 92, 107)
 def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     """A one-page A4 landscape certificate; the same certificate always gives the same bytes."""
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.set_title(to_latin1(f"Certificate of completion: {certificate.module_title}"))
+    pdf.add_font(FONT, "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font(FONT, "B", FONTS / "DejaVuSans-Bold.ttf")
+    pdf.set_title(printable(f"Certificate of completion: {certificate.module_title}"))
     pdf.set_author("Conduit")
-    pdf.set_subject(to_latin1(f"{certificate.person_name} completed {certificate.module_title} version {certificate.version}"))
+    pdf.set_subject(printable(f"{certificate.person_name} completed {certificate.module_title} version {certificate.version}"))
     pdf.set_creator("Conduit")
     pdf.set_lang("en")
     pdf.set_creation_date(certificate.completed_at)
@@ -171,9 +171,9 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     pdf.rect(14, 14, width - 28, height - 28)
 
     def line(text: str, size: float, *, style: str = "", colour: tuple[int, int, int] = NAVY, gap: float = 0) -> None:
-        pdf.set_font("Helvetica", style=style, size=size)
+        pdf.set_font(FONT, style=style, size=size)
         pdf.set_text_color(*colour)
-        pdf.multi_cell(0, size * 0.5, to_latin1(text), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.5, printable(text), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     pdf.set_y(30)

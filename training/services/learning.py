@@ -498,6 +498,7 @@ class TranscriptRow:
     percent: float
     pass_mark: int
     sha256: str
+    certificate_code: str | None = None
 
 
 def transcript(session: Session, person_id: int) -> list[TranscriptRow]:
@@ -508,7 +509,10 @@ def transcript(session: Session, person_id: int) -> list[TranscriptRow]:
         .where(Completion.person_id == person_id)
         .order_by(Completion.completed_at.desc())
     ).all()
-    return [TranscriptRow(c.id, slug, title, c.version, c.completed_at, c.percent, c.pass_mark, c.sha256) for c, slug, title in rows]
+    return [
+        TranscriptRow(c.id, slug, title, c.version, c.completed_at, c.percent, c.pass_mark, c.sha256, c.certificate_code)
+        for c, slug, title in rows
+    ]
 
 
 def correct_answers(questions: list[dict[str, Any]]) -> dict[str, list[str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, url_for
+from flask import Blueprint, abort, make_response
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from training.services import NotFound
 from training.services.certificates import certificate_for, certificate_pdf
 
 from .access import protect
+from .navigation import public_url
 
 bp = protect(Blueprint("certificates", __name__), "signed-in")
 
@@ -22,7 +23,7 @@ def download(completion_id: int) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     db.session.commit()  # keeps the code given to a completion recorded before certificates existed
-    pdf = certificate_pdf(certificate, verify_url=url_for("public.verify", code=certificate.code, _external=True))
+    pdf = certificate_pdf(certificate, verify_url=public_url("public.verify", code=certificate.code))
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="conduit-certificate-{completion_id}.pdf"'

@@ -110,6 +110,7 @@ class ChartRow:
     summary: str
     segments: list[Segment]
     numbers: list[str]  # one per status, then the total
+    detail: str = ""  # what is not current, in words under the bar: colour is never the only sign
 
 
 def chart_rows(bars: tuple[Bar, ...]) -> list[ChartRow]:
@@ -117,9 +118,11 @@ def chart_rows(bars: tuple[Bar, ...]) -> list[ChartRow]:
     for bar in bars:
         counts = bar.counts
         current = counts.percent("current")
-        rest = "".join(f"; {counts.get(s):,} {STATUS_LABELS[s].lower()}" for s in STATUSES if s != "current" and counts.get(s))
+        others = [f"{counts.get(s):,} {STATUS_LABELS[s].lower()}" for s in STATUSES if s != "current" and counts.get(s)]
+        rest = "".join(f"; {other}" for other in others)
         numbers = [f"{counts.get(s):,}" for s in STATUSES] + [f"{counts.total:,}"]
-        rows.append(ChartRow(bar.label, bar.unit_id, current, f"{current}% current of {counts.total:,}{rest}", segments(counts), numbers))
+        summary = f"{current}% current of {counts.total:,}{rest}"
+        rows.append(ChartRow(bar.label, bar.unit_id, current, summary, segments(counts), numbers, " · ".join(others)))
     return rows
 
 

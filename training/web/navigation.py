@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, request, url_for
 from flask_login import current_user
@@ -31,3 +32,8 @@ def nav_items() -> list[NavItem]:
             blueprint = endpoint.partition(".")[0]
             items.append(NavItem(url_for(endpoint), label, request.blueprint == blueprint))
     return items
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for paper and email: the configured address, never the request's Host header."""
+    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
