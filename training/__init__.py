@@ -70,6 +70,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ]
     alembic.init_app(app)
     csrf.init_app(app)
+    from .web.sessions import SignedCookieSessionInterface, csrf_token
+
+    app.session_interface = SignedCookieSessionInterface()
+    # Our csrf_token() for templates; Flask-WTF also puts its own into every template context, which would win.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    processors = app.template_context_processors[None]
+    processors[:] = [f for f in processors if getattr(f, "__module__", "") != "flask_wtf.csrf"]
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
@@ -88,11 +95,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static") and "_sqlalchemy_sessions" not in g:
                 db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
+    from .extensions import reader, release_reader
     from .services.sign_ins import signed_in
+
+    app.teardown_appcontext(release_reader)
 
     @login_manager.user_loader  # type: ignore[untyped-decorator]
     def load_person(token: str) -> Any:
-        return signed_in(db.session, token, now=dt.datetime.now(dt.UTC))
+        return signed_in(reader(), token, now=dt.datetime.now(dt.UTC))
 
     from .web import auth, learner, public
 
@@ -121,23 +131,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["public_url"] = public_url
 
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault(
+    # The headers every response carries unless its view set its own (an SVG asset has a stricter CSP), appended
+    # in one pass: setting them one by one looks each up in the header list, a cost every request pays.
+    defaults = [
+        (
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["PRODUCTION"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            headers.setdefault("Cache-Control", "no-store")
+        ),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["PRODUCTION"]:
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        present = {key.lower() for key in headers.keys()}  # noqa: SIM118 - Headers iterates as (key, value) pairs
+        headers.extend([(key, value) for key, value in defaults if key.lower() not in present])
+        if "cache-control" not in present and response.mimetype == "text/html":
+            headers["Cache-Control"] = "no-store"
         return response
 
     from .cli import register_cli

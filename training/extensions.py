@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask import g
 from flask_alembic import Alembic
 from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
@@ -12,6 +13,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, event
 
 from training.models import Model
+from training.services.fastread import Reader
 
 db = SQLAlchemy()
 alembic = Alembic(metadatas=Model.metadata)
@@ -29,3 +31,27 @@ def _sqlite_durability(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+def reader() -> Reader:
+    """This request's connection for hot reads (services/fastread.py), checked out of the pool on first use.
+
+    It reads outside any transaction (autocommit), so each statement sees what is committed, as on a GET with the
+    Session; it is returned to the pool when the app context ends.
+    """
+    found: Reader | None = g.get("_conduit_reader")
+    if found is None:
+        engine = db.engine
+        pooled = engine.raw_connection()
+        if engine.dialect.name == "postgresql":
+            pooled.driver_connection.autocommit = True  # type: ignore[union-attr]  # no BEGIN/ROLLBACK round trips
+        found = g._conduit_reader = Reader(pooled, engine.dialect)
+    return found
+
+
+def release_reader(_: BaseException | None = None) -> None:
+    found: Reader | None = g.pop("_conduit_reader", None)
+    if found is not None:
+        if found.dialect.name == "postgresql":
+            found.connection.driver_connection.autocommit = False  # as the pool hands connections out
+        found.connection.close()

@@ -330,7 +330,11 @@ class Completion(Model):
     audiences: Mapped[str] = mapped_column(String(1000), default="")
 
     module: Mapped[Module] = relationship()
-    __table_args__ = (Index("ix_completions_module_id_completed_at", "module_id", "completed_at"),)
+    __table_args__ = (
+        Index("ix_completions_module_id_completed_at", "module_id", "completed_at"),
+        # My training asks which completion closed each cycle.
+        Index("ix_completions_assignment_id", "assignment_id"),
+    )
 
 
 class ReminderSent(Model):

@@ -171,7 +171,7 @@ def test_after_a_major_version_the_learner_must_retrain_and_the_old_completion_n
     done = add_person(session, "done@example.com", audiences=["all-staff"])
     alpha = module_view(session, done.id, "alpha-basics")
     for lesson in alpha.doc.lessons:
-        mark_lesson_read(session, done.id, alpha.module, lesson.id, now=NOW)
+        mark_lesson_read(session, done.id, alpha.module_id, lesson.id, now=NOW)
     attempt = start_attempt(session, done.id, "alpha-basics", now=NOW)
     submit_attempt(session, done.id, attempt.id, correct_answers(attempt.questions), now=NOW)
     session.commit()
@@ -187,7 +187,7 @@ def test_after_a_major_version_the_learner_must_retrain_and_the_old_completion_n
     assert item.due_on == (later + dt.timedelta(days=30)).date()
     assert module_view(session, done.id, "alpha-basics").read == frozenset()  # ticks start again for the new content
     # Reading now counts towards the re-training cycle.
-    mark_lesson_read(session, done.id, alpha.module, alpha.doc.lessons[0].id, now=later)
+    mark_lesson_read(session, done.id, alpha.module_id, alpha.doc.lessons[0].id, now=later)
     item = {i.slug: i for i in my_training(session, done.id, now=later).items}["alpha-basics"]
     assert (item.status, item.lessons_read) == ("in-progress", 1)
 

@@ -112,8 +112,8 @@ def test_another_persons_attempt_is_not_found(imported: Session, learner: Person
 
 def test_reading_a_lesson_twice_records_it_once(imported: Session, learner: Person) -> None:
     view = module_view(imported, learner.id, "alpha-basics")
-    assert mark_lesson_read(imported, learner.id, view.module, "first", now=NOW)
-    assert not mark_lesson_read(imported, learner.id, view.module, "first", now=NOW)
+    assert mark_lesson_read(imported, learner.id, view.module_id, "first", now=NOW)
+    assert not mark_lesson_read(imported, learner.id, view.module_id, "first", now=NOW)
     assert imported.scalar(select(func.count()).select_from(LessonProgress)) == 1
     assert module_view(imported, learner.id, "alpha-basics").read == {"first"}
 
@@ -133,7 +133,7 @@ def test_overall_progress_counts_completions_whose_renewal_is_due_soon(imported:
 
 def test_my_training_shows_status_due_date_and_progress(imported: Session, learner: Person) -> None:
     view = module_view(imported, learner.id, "alpha-basics")
-    mark_lesson_read(imported, learner.id, view.module, "first", now=NOW)
+    mark_lesson_read(imported, learner.id, view.module_id, "first", now=NOW)
     summary = my_training(imported, learner.id, now=NOW)
     by_slug = {item.slug: item for item in summary.items}
     assert by_slug["alpha-basics"].status == "in-progress"

@@ -13,6 +13,7 @@ import markdown
 import nh3
 from markdown_callouts.github_callouts import GitHubCalloutsExtension
 
+from .model import ModuleDoc
 from .parser import parse_module
 
 ALLOWED_TAGS = {
@@ -136,13 +137,16 @@ class _RenderCache:
 _cache = _RenderCache(size=128)
 
 
-def render_module(sha256: str, source: str, *, asset_base: str) -> RenderedModule:
-    """Render a module revision's introduction and lessons, once per revision and process."""
+def render_module(sha256: str, source: str | ModuleDoc, *, asset_base: str) -> RenderedModule:
+    """Render a module revision's introduction and lessons, once per revision and process.
+
+    `source` is the revision's text, or its already parsed document: the key is the content hash either way.
+    """
     key = (sha256, asset_base)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    doc, _ = parse_module(source)
+    doc = source if isinstance(source, ModuleDoc) else parse_module(source)[0]
     if doc is None:
         rendered = RenderedModule("<p>This module could not be read.</p>", ())
     else:

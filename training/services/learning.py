@@ -29,9 +29,10 @@ from training.models import (
 
 from . import NotFound, ServiceError
 from .assignments import complete_assignment, open_assignment
-from .catalogue import parsed_revision, revision_doc
+from .catalogue import parsed_revision
 from .certificates import new_certificate_code
 from .db import upsert_if_older
+from .fastread import Prepared, Reader
 from .scoring import score_attempt
 from .summaries import count_completion, refresh_cells
 
@@ -92,22 +93,33 @@ def item_status(*, due_on: dt.date, today: dt.date, has_valid_completion: bool, 
     return "in-progress" if started else "not-started"
 
 
-# Parsed revisions by content hash, so that a page listing many modules need not fetch their sources (tens
-# of kilobytes each) once this process has parsed them. A hash names one content forever: never stale.
+# Parsed revisions by content hash, so that a page need not fetch a revision's source (tens of kilobytes) once
+# this process has parsed it. A hash names one content forever: never stale, in any process.
 _documents: dict[str, ModuleDoc] = {}
 _DOCUMENTS_KEPT = 1024
+_SOURCE = Prepared(select(ModuleRevision.source).where(ModuleRevision.sha256 == bindparam("sha256")).limit(1))
 
 
-def documents(session: Session, sha256s: set[str]) -> dict[str, ModuleDoc]:
-    """The parsed documents of these revision hashes, reading sources only for those not seen before."""
-    missing = sha256s - _documents.keys()
-    if missing:
-        if len(_documents) + len(missing) > _DOCUMENTS_KEPT:
+def as_reader(db: Session | Reader) -> Reader:
+    return db if isinstance(db, Reader) else Reader.of(db)
+
+
+def document(db: Session | Reader, sha256: str) -> ModuleDoc:
+    """The parsed document of a revision's content, read from the database only the first time this process needs it."""
+    found = _documents.get(sha256)
+    if found is None:
+        row = as_reader(db).first(_SOURCE, sha256=sha256)
+        if row is None:
+            raise NotFound(f"no revision with content {sha256}")
+        if len(_documents) >= _DOCUMENTS_KEPT:
             _documents.clear()
-        sources = session.execute(select(ModuleRevision.sha256, ModuleRevision.source).where(ModuleRevision.sha256.in_(missing)))
-        for sha256, source in sources:
-            _documents[sha256] = parsed_revision(sha256, source)
-    return {sha256: _documents[sha256] for sha256 in sha256s}
+        found = _documents[sha256] = parsed_revision(sha256, row[0])
+    return found
+
+
+def documents(db: Session | Reader, sha256s: set[str]) -> dict[str, ModuleDoc]:
+    """The parsed documents of these revision hashes."""
+    return {sha256: document(db, sha256) for sha256 in sha256s}
 
 
 # Hot pages run statements built once at import (bound per request): building a select costs more than
@@ -137,31 +149,35 @@ _MY_TRAINING = (
 )  # fmt: skip
 
 
-def my_training(session: Session, person_id: int, *, now: dt.datetime, due_soon_days: int = DUE_SOON_DAYS) -> MyTraining:
+_MY_TRAINING_ROWS = Prepared(_MY_TRAINING)
+
+
+def my_training(db: Session | Reader, person_id: int, *, now: dt.datetime, due_soon_days: int = DUE_SOON_DAYS) -> MyTraining:
     """Each assigned module with its status, due date and reading progress, in one query."""
     today = now.date()
-    rows = session.execute(_MY_TRAINING, {"person_id": person_id}).all()
-    latest = {row.module_id: row for row in rows}  # in cycle order, so the current cycle wins
+    reader = as_reader(db)
+    rows = reader.rows(_MY_TRAINING_ROWS, person_id=person_id)
+    # Columns: module_id, status, due_on, attempts_used, completed_at, rule, slug, title, sha256, major, read, completion_major.
+    latest = {row[0]: row for row in rows}  # in cycle order, so the current cycle wins
     # Valid completions only: those of the MAJOR that learners take now.
-    completed_at = {row.module_id: row.completed_at for row in rows if row.status == "completed" and row.completion_major == row.major}
-    docs = documents(session, {row.sha256 for row in latest.values()})
+    completed_at = {row[0]: row[4] for row in rows if row[1] == "completed" and row[11] == row[9]}
     items = []
-    for module_id, row in latest.items():
-        doc = docs[row.sha256]
+    for module_id, status_now, due_on, attempts_used, _, rule, slug, title, sha256, _, read, _ in latest.values():
+        doc = document(reader, sha256)
         has_completion = module_id in completed_at
-        if row.status == "completed" and has_completion:
+        if status_now == "completed" and has_completion:
             status = "completed"
         else:
-            started = bool(row.attempts_used) or bool(row.read)
+            started = bool(attempts_used) or bool(read)
             status = item_status(
-                due_on=row.due_on, today=today, has_valid_completion=has_completion, started=started, due_soon_days=due_soon_days
+                due_on=due_on, today=today, has_valid_completion=has_completion, started=started, due_soon_days=due_soon_days
             )
         items.append(
             TrainingItem(
-                slug=row.slug, title=row.title, summary=doc.summary, duration_minutes=doc.duration_minutes,
-                status=status, due_on=None if row.status == "completed" else row.due_on,
-                lessons_read=min(row.read or 0, len(doc.lessons)), lessons_total=len(doc.lessons),
-                completed_at=completed_at[module_id] if has_completion else None, rule=row.rule,
+                slug=slug, title=title, summary=doc.summary, duration_minutes=doc.duration_minutes,
+                status=status, due_on=None if status_now == "completed" else due_on,
+                lessons_read=min(read or 0, len(doc.lessons)), lessons_total=len(doc.lessons),
+                completed_at=completed_at[module_id] if has_completion else None, rule=rule,
             )
         )  # fmt: skip
     order = {"overdue": 0, "due-soon": 1, "in-progress": 2, "not-started": 3, "completed": 4}
@@ -172,13 +188,21 @@ def my_training(session: Session, person_id: int, *, now: dt.datetime, due_soon_
 # ---------------------------------------------------------------- modules and reading
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleView:
-    module: Module
-    revision: ModuleRevision
+    """A published module as one person sees it: what to render, what they have read, their open cycle."""
+
+    module_id: int
+    slug: str
+    revision_id: int
+    title: str
+    version: str
+    sha256: str
     doc: ModuleDoc
     read: frozenset[str]
-    assignment: Assignment | None
+    assignment_id: int | None
+    assigned_at: dt.datetime | None  # when the open cycle began
+    due_on: dt.date | None
 
 
 def published_module(session: Session, slug: str) -> tuple[Module, ModuleRevision]:
@@ -204,46 +228,54 @@ _read_lessons = (
     )
     .scalar_subquery()
 )
-_MODULE_VIEW = (
-    select(Module, ModuleRevision, Assignment, _read_lessons)
+_MODULE_VIEW = Prepared(
+    select(
+        Module.id, ModuleRevision.id, ModuleRevision.title, ModuleRevision.version, ModuleRevision.sha256,
+        Assignment.id, Assignment.assigned_at, Assignment.due_on, _read_lessons,
+    )
     .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
     .outerjoin(
         Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == "open")
     )
     .where(Module.slug == bindparam("slug"), Module.status == "published")
-)
+)  # fmt: skip
 
 
-def module_view(session: Session, person_id: int, slug: str) -> ModuleView:
-    rows = session.execute(_MODULE_VIEW, {"person_id": person_id, "slug": slug}).all()
-    if not rows:
+def module_view(db: Session | Reader, person_id: int, slug: str) -> ModuleView:
+    """One query (the database holds at most one open cycle per person and module); the source is not read."""
+    reader = as_reader(db)
+    row = reader.first(_MODULE_VIEW, person_id=person_id, slug=slug)
+    if row is None:
         raise NotFound(f"no published module '{slug}'")
-    module, revision, _, read = rows[0]
-    assignment = max((row[2] for row in rows if row[2] is not None), key=lambda a: a.cycle, default=None)
-    return ModuleView(module, revision, revision_doc(revision), frozenset((read or "").split()), assignment)
+    module_id, revision_id, title, version, sha256, assignment_id, assigned_at, due_on, read = row
+    return ModuleView(
+        module_id, slug, revision_id, title, version, sha256, document(reader, sha256), frozenset((read or "").split()),
+        assignment_id, assigned_at, due_on,
+    )  # fmt: skip
 
 
 def mark_lesson_read(
-    session: Session, person_id: int, module: Module, lesson_key: str, *, now: dt.datetime, cycle_began: dt.datetime | None = None
+    session: Session, person_id: int, module: Module | int, lesson_key: str, *, now: dt.datetime, cycle_began: dt.datetime | None = None
 ) -> bool:
     """Record that a lesson was read in the open cycle; True if that is news.
 
     Reading it again in the same cycle changes nothing; reading it in a later cycle moves its date, so that each
     cycle's reading is counted from that cycle's start. `cycle_began` is the open cycle's start, looked up if not given.
     """
+    module_id = module if isinstance(module, int) else module.id
     if cycle_began is None:
-        assignment = open_assignment(session, person_id, module.id)
+        assignment = open_assignment(session, person_id, module_id)
         cycle_began = assignment.assigned_at if assignment else EPOCH
     read = upsert_if_older(
         session,
         LessonProgress.__table__,  # type: ignore[arg-type]
-        {"person_id": person_id, "module_id": module.id, "lesson_key": lesson_key, "read_at": now},
+        {"person_id": person_id, "module_id": module_id, "lesson_key": lesson_key, "read_at": now},
         ["person_id", "module_id", "lesson_key"],
         column="read_at",
         older_than=cycle_began,
     )
     if read:
-        refresh_cells(session, [person_id], [module.id])
+        refresh_cells(session, [person_id], [module_id])
     return read
 
 
@@ -290,12 +322,13 @@ class QuizStatus:
         return None if self.attempts_allowed is None else max(0, self.attempts_allowed - self.attempts_used)
 
 
-def quiz_status(session: Session, person_id: int, module: Module, doc: ModuleDoc) -> QuizStatus:
-    assignment = open_assignment(session, person_id, module.id)
-    used = assignment.attempts_used if assignment else _unassigned_attempts(session, person_id, module.id)
+def quiz_status(session: Session, person_id: int, module: Module | int, doc: ModuleDoc) -> QuizStatus:
+    module_id = module if isinstance(module, int) else module.id
+    assignment = open_assignment(session, person_id, module_id)
+    used = assignment.attempts_used if assignment else _unassigned_attempts(session, person_id, module_id)
     open_id = session.scalar(
         select(QuizAttempt.id).where(
-            QuizAttempt.person_id == person_id, QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None)
+            QuizAttempt.person_id == person_id, QuizAttempt.module_id == module_id, QuizAttempt.submitted_at.is_(None)
         )
     )
     return QuizStatus(doc.attempts, used, open_id)
@@ -315,7 +348,7 @@ def _unassigned_attempts(session: Session, person_id: int, module_id: int) -> in
 # The module, its published revision, the person's open assignment and open attempt, if any: one query. The
 # newest open cycle sorts first should there ever be two.
 _QUIZ_START = (
-    select(Module, ModuleRevision, Assignment, QuizAttempt)
+    select(Module.id, ModuleRevision.id, ModuleRevision.sha256, Assignment.id, QuizAttempt)
     .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
     .outerjoin(
         Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == "open")
@@ -334,25 +367,24 @@ def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.dateti
     row = session.execute(_QUIZ_START, {"person_id": person_id, "slug": slug}).first()
     if row is None:
         raise NotFound(f"no published module '{slug}'")
-    module, revision, assignment, existing = row
+    module_id, revision_id, sha256, assignment_id, existing = row
     if existing is not None:
         return existing
-    doc = revision_doc(revision)
-    if assignment is not None:
+    doc = document(session, sha256)
+    if assignment_id is not None:
         # The limit is checked and the counter moved in one UPDATE, so racing requests cannot overrun it.
-        guard = update(Assignment).where(Assignment.id == assignment.id)
+        guard = update(Assignment).where(Assignment.id == assignment_id)
         if doc.attempts is not None:
             guard = guard.where(Assignment.attempts_used < doc.attempts)
         result = session.execute(guard.values(attempts_used=Assignment.attempts_used + 1).execution_options(synchronize_session=False))
         if not result.rowcount:
             raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz for this training cycle.")
-        session.expire(assignment, ["attempts_used"])
-        refresh_cells(session, [person_id], [module.id])
-    elif doc.attempts is not None and _unassigned_attempts(session, person_id, module.id) >= doc.attempts:
+        refresh_cells(session, [person_id], [module_id])
+    elif doc.attempts is not None and _unassigned_attempts(session, person_id, module_id) >= doc.attempts:
         raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz.")
     questions = draw_questions(doc, rng or random.Random(secrets.randbits(64)))  # noqa: S311 - order, not a secret
     attempt = QuizAttempt(
-        person_id=person_id, module_id=module.id, revision_id=revision.id, assignment_id=assignment.id if assignment else None,
+        person_id=person_id, module_id=module_id, revision_id=revision_id, assignment_id=assignment_id,
         started_at=now, questions=questions, max_points=sum(q["points"] for q in questions), pass_mark=doc.pass_mark,
     )  # fmt: skip
     try:
@@ -363,7 +395,7 @@ def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.dateti
         # Another request opened one first; the unique index kept it to one. Use theirs.
         raced = session.scalar(
             select(QuizAttempt).where(
-                QuizAttempt.person_id == person_id, QuizAttempt.module_id == module.id, QuizAttempt.submitted_at.is_(None)
+                QuizAttempt.person_id == person_id, QuizAttempt.module_id == module_id, QuizAttempt.submitted_at.is_(None)
             )
         )
         if raced is None:
@@ -380,20 +412,33 @@ def get_attempt(session: Session, person_id: int, attempt_id: int) -> QuizAttemp
     return attempt
 
 
-_ATTEMPT_PAGE = (
-    select(QuizAttempt, ModuleRevision, Module.slug)
+@dataclass(frozen=True, slots=True)
+class AttemptPage:
+    """An attempt as its quiz page needs it: the questions drawn (keys included: the view strips them), and its module."""
+
+    id: int
+    submitted: bool
+    questions: list[dict[str, Any]]
+    slug: str
+    doc: ModuleDoc
+
+
+_ATTEMPT_PAGE = Prepared(
+    select(QuizAttempt.id, QuizAttempt.submitted_at, QuizAttempt.questions, ModuleRevision.sha256, Module.slug)
     .join(ModuleRevision, ModuleRevision.id == QuizAttempt.revision_id)
     .join(Module, Module.id == QuizAttempt.module_id)
     .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.person_id == bindparam("person_id"))
 )
 
 
-def attempt_with_revision(session: Session, person_id: int, attempt_id: int) -> tuple[QuizAttempt, ModuleRevision, str]:
-    """A person's own attempt, the revision its questions came from and the module's slug, in one query."""
-    row = session.execute(_ATTEMPT_PAGE, {"attempt_id": attempt_id, "person_id": person_id}).first()
+def attempt_page(db: Session | Reader, person_id: int, attempt_id: int) -> AttemptPage:
+    """A person's own attempt with its module, in one query; anyone else's is indistinguishable from a missing one."""
+    reader = as_reader(db)
+    row = reader.first(_ATTEMPT_PAGE, attempt_id=attempt_id, person_id=person_id)
     if row is None:
         raise NotFound("no such attempt")
-    return row[0], row[1], row[2]
+    found_id, submitted_at, questions, sha256, slug = row
+    return AttemptPage(found_id, submitted_at is not None, questions, slug, document(reader, sha256))
 
 
 MAX_SHORT_ANSWER = 500

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from training.models import Person, PersonRole, SignIn, SignInFailure
 
+from .fastread import Prepared, Reader
+
 SESSION_LIFETIME = dt.timedelta(hours=12)  # absolute: a sign-in ends twelve hours after it began
 # Failed sign-ins allowed in a window before more attempts are refused, per email and per address.
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -78,10 +80,12 @@ def signed_in_from_row(row: Sequence[Any] | None, token: str) -> SignedInPerson 
     return SignedInPerson(person_id, name, email, frozenset((roles or "").split()), token)
 
 
-def signed_in(session: Session, token: str, *, now: dt.datetime) -> SignedInPerson | None:
+_SIGNED_IN = Prepared(SIGNED_IN)
+
+
+def signed_in(reader: Reader, token: str, *, now: dt.datetime) -> SignedInPerson | None:
     """The person behind a live sign-in token, or None if it ended, expired or its person was deactivated."""
-    row = session.execute(SIGNED_IN, {"token_sha256": token_hash(token), "now": now}).first()
-    return signed_in_from_row(row, token)
+    return signed_in_from_row(reader.first(_SIGNED_IN, token_sha256=token_hash(token), now=now), token)
 
 
 def end_sign_in(session: Session, token: str, *, now: dt.datetime) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from flask_wtf.csrf import generate_csrf
 
 from training.extensions import db
 from training.services.accounts import authenticate
@@ -16,6 +15,7 @@ from training.services.sign_ins import end_sign_in, record_failure, retry_after,
 
 from .access import protect, safe_next
 from .forms import ActionForm, SignInForm
+from .sessions import csrf_token
 
 bp = protect(Blueprint("auth", __name__), "public")
 
@@ -42,9 +42,10 @@ def login() -> ResponseReturnValue:
             user = start_sign_in(db.session, person, now=moment, ip=ip, user_agent=request.user_agent.string)
             # A fresh session at sign-in: nothing from before (including the CSRF secret) carries over.
             session.clear()
+            g.pop("csrf_token", None)  # Flask-WTF's copy for this request signs the old session's secret
             login_user(user)
             session.permanent = True
-            generate_csrf()  # into the new session now, so later pages need not re-send the cookie
+            csrf_token()  # a new secret, signed, into the new session now, so later pages need not re-send the cookie
             db.session.commit()  # the sign-in, and a rehashed password if argon2's parameters moved on
             current_app.logger.info("sign-in person=%s", person.id)
             return redirect(destination)

@@ -10,8 +10,8 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from training.content import render_inline, render_module
-from training.extensions import db
+from training.content import RenderedModule, render_inline, render_module
+from training.extensions import db, reader
 from training.models import ModuleRevision
 from training.services import NotFound, ServiceError, learning
 from training.services.catalogue import asset_for, revision_doc
@@ -38,13 +38,12 @@ def _asset_base(slug: str, revision_id: int) -> str:
     return url_for("learner.asset", slug=slug, revision_id=revision_id, path="x")[:-2]
 
 
-def _view(slug: str):  # type: ignore[no-untyped-def]
+def _view(slug: str) -> tuple[learning.ModuleView, RenderedModule]:
     try:
-        view = learning.module_view(db.session, current_user.id, slug)
+        view = learning.module_view(reader(), current_user.id, slug)
     except NotFound:
         abort(404)
-    rendered = render_module(view.revision.sha256, view.revision.source, asset_base=_asset_base(slug, view.revision.id))
-    return view, rendered
+    return view, render_module(view.sha256, view.doc, asset_base=_asset_base(slug, view.revision_id))
 
 
 @bp.get("/")
@@ -54,7 +53,7 @@ def my_training_page() -> ResponseReturnValue:
 
 @bp.get("/training")
 def my_training() -> ResponseReturnValue:
-    summary = learning.my_training(db.session, current_user.id, now=now(), due_soon_days=current_app.config["DUE_SOON_DAYS"])
+    summary = learning.my_training(reader(), current_user.id, now=now(), due_soon_days=current_app.config["DUE_SOON_DAYS"])
     return render_template("learner/my_training.html", summary=summary)
 
 
@@ -84,8 +83,8 @@ def mark_read(slug: str, lesson_id: str) -> ResponseReturnValue:
     ids = [lesson.id for lesson in view.doc.lessons]
     if lesson_id not in ids:
         abort(404)
-    began = view.assignment.assigned_at if view.assignment else learning.EPOCH
-    learning.mark_lesson_read(db.session, current_user.id, view.module, lesson_id, now=now(), cycle_began=began)
+    began = view.assigned_at or learning.EPOCH
+    learning.mark_lesson_read(db.session, current_user.id, view.module_id, lesson_id, now=now(), cycle_began=began)
     db.session.commit()
     index = ids.index(lesson_id)
     if index + 1 < len(ids):
@@ -96,7 +95,7 @@ def mark_read(slug: str, lesson_id: str) -> ResponseReturnValue:
 @bp.get("/modules/<slug>/quiz")
 def quiz(slug: str) -> ResponseReturnValue:
     view, rendered = _view(slug)
-    status = quiz_status(db.session, current_user.id, view.module, view.doc)
+    status = quiz_status(db.session, current_user.id, view.module_id, view.doc)
     return render_template("learner/quiz_start.html", view=view, rendered=rendered, status=status)
 
 
@@ -117,13 +116,12 @@ def start_quiz(slug: str) -> ResponseReturnValue:
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id: int) -> ResponseReturnValue:
     try:
-        attempt, revision, slug = learning.attempt_with_revision(db.session, current_user.id, attempt_id)
+        page = learning.attempt_page(reader(), current_user.id, attempt_id)
     except NotFound:
         abort(404)
-    if attempt.submitted_at is not None:
-        return redirect(url_for("learner.result", attempt_id=attempt.id))
-    doc = revision_doc(revision)
-    return render_template("learner/quiz.html", attempt=attempt, questions=public_questions(attempt.questions), doc=doc, slug=slug)
+    if page.submitted:
+        return redirect(url_for("learner.result", attempt_id=page.id))
+    return render_template("learner/quiz.html", attempt=page, questions=public_questions(page.questions), doc=page.doc, slug=page.slug)
 
 
 @dataclass(frozen=True, slots=True)

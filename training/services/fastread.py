@@ -1,0 +1,104 @@
+"""Hot reads: select() statements compiled once per dialect and run straight on the DBAPI cursor.
+
+SQLAlchemy spends 60 to 150 µs of Python on each execution (an execution context, a result object, ORM rows),
+more than an indexed query costs SQLite and as much as hello-world Flask costs in all. The handful of queries on
+every signed-in page (the sign-in, a module page, My training, the quiz page) are written as select()s like any
+other, compiled once, and run here with the same bind and result processing that their column types define.
+Everything else goes through the Session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
+
+# Called with each statement a Reader runs (SQLAlchemy's engine events do not see them): for tests that count queries.
+statement_listeners: list[Callable[[str], None]] = []
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None  # parameter names in order, for qmark/format drivers; None for named styles
+    binds: dict[str, Callable[[Any], Any] | None]
+    fixed: dict[str, Any]  # the values of parameters written into the statement itself (status == 'open', LIMIT 1)
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+
+class Prepared:
+    """A select() to run many times; bound parameters are given by name, with no expanding IN lists."""
+
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            binds: dict[str, Callable[[Any], Any] | None] = {}
+            fixed: dict[str, Any] = {}
+            for name, bind in compiled.binds.items():
+                if isinstance(bind, BindParameter) and name in compiled.bind_names.values():
+                    if bind.expanding:
+                        raise ValueError(f"{name}: expanding parameters are not supported here")
+                    binds[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                    if not bind.required:
+                        fixed[name] = bind.effective_value
+            sql = str(compiled)
+            for bind in compiled.literal_execute_params:
+                # A value SQLAlchemy writes into the SQL at execution (aggregate_strings' separator): written in here.
+                name = compiled.bind_names[bind]
+                sql = sql.replace(f"__[POSTCOMPILE_{name}]", compiled.render_literal_value(bind.effective_value, bind.type))
+                binds.pop(name, None)
+                fixed.pop(name, None)
+            if "POSTCOMPILE" in sql:
+                raise ValueError(f"unsupported parameter in {sql!r}")
+            results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in self.statement.selected_columns)
+            positional = tuple(n for n in compiled.positiontup if n in binds) if compiled.positional and compiled.positiontup else None
+            found = self._compiled[dialect.name] = _Compiled(sql, positional, binds, fixed, results)
+        return found
+
+
+class Reader:
+    """Runs Prepared statements on one DBAPI connection (the request's, or a session's in tests and the CLI)."""
+
+    def __init__(self, dbapi_connection: Any, dialect: Dialect) -> None:
+        self.connection = dbapi_connection
+        self.dialect = dialect
+
+    @classmethod
+    def of(cls, session: Session) -> Reader:
+        """A reader inside a session's transaction: it sees what the session has flushed."""
+        connection = session.connection()
+        return cls(connection.connection.dbapi_connection, connection.dialect)
+
+    def rows(self, prepared: Prepared, **params: Any) -> list[Sequence[Any]]:
+        compiled = prepared.compiled(self.dialect)
+        values = {}
+        fixed = compiled.fixed
+        for name, process in compiled.binds.items():
+            value = params[name] if name in params else fixed[name]
+            values[name] = process(value) if process is not None else value
+        for listener in statement_listeners:
+            listener(compiled.sql)
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(compiled.sql, tuple(values[n] for n in compiled.positional) if compiled.positional else values)
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        processors = compiled.results
+        if not any(processors):
+            return list(fetched)
+        return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in fetched]
+
+    def first(self, prepared: Prepared, **params: Any) -> Sequence[Any] | None:
+        found = self.rows(prepared, **params)
+        return found[0] if found else None
