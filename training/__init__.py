@@ -126,10 +126,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_static_helpers(app)
 
-    from .web.navigation import nav_items, public_url
+    from .web.navigation import page_assets, page_footer, page_header, public_url
 
-    app.jinja_env.globals["nav_items"] = nav_items
-    app.jinja_env.globals["public_url"] = public_url
+    app.jinja_env.globals.update(public_url=public_url, page_header=page_header, page_assets=page_assets, page_footer=page_footer)
 
     # The headers every response carries unless its view set its own (an SVG asset has a stricter CSP), appended
     # in one pass: setting them one by one looks each up in the header list, a cost every request pays.

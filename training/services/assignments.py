@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from training.content import Curricula, Recur, Requirement, expand_audiences, parse_curricula
-from training.models import Assignment, CurriculaRevision, Module, Person
+from training.models import OPEN, Assignment, CurriculaRevision, Module, Person
 
 from . import ServiceError
 from .calendar import describe_rule, initial_due, next_due
@@ -159,7 +159,7 @@ def sync_everyone(session: Session, *, now: dt.datetime) -> None:
 def open_assignment(session: Session, person_id: int, module_id: int) -> Assignment | None:
     return session.scalars(
         select(Assignment)
-        .where(Assignment.person_id == person_id, Assignment.module_id == module_id, Assignment.status == "open")
+        .where(Assignment.person_id == person_id, Assignment.module_id == module_id, Assignment.status == OPEN)
         .order_by(Assignment.cycle.desc())
         .limit(1)
     ).first()
@@ -172,7 +172,7 @@ def complete_assignment(session: Session, assignment: Assignment, *, now: dt.dat
     """
     result = session.execute(
         update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.status == "open")
+        .where(Assignment.id == assignment.id, Assignment.status == OPEN)
         .values(status="completed", completed_at=now, closed_at=now)
         .execution_options(synchronize_session=False)
     )

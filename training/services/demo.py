@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from training.models import Assignment, Module, ModuleRevision, Person
+from training.models import OPEN, Assignment, Module, ModuleRevision, Person
 
 from . import ServiceError
 from .accounts import create_person, find_org_unit, set_audiences
@@ -120,7 +120,7 @@ def _demo_learner(session: Session, person: Person, audiences: list[str], now: d
 def _open_modules(session: Session, person: Person) -> list[tuple[Module, list[str], Assignment]]:
     result = []
     for assignment in session.scalars(
-        select(Assignment).where(Assignment.person_id == person.id, Assignment.status == "open").order_by(Assignment.module_id)
+        select(Assignment).where(Assignment.person_id == person.id, Assignment.status == OPEN).order_by(Assignment.module_id)
     ):
         module = session.get(Module, assignment.module_id)
         if module is None or module.published_revision_id is None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from training.content import ModuleDoc, Question
 from training.models import (
+    OPEN,
     Assignment,
     Audience,
     Completion,
@@ -43,6 +44,16 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # ---------------------------------------------------------------- my training
 
 
+# A status's icon (shown beside the word, so that colour is never the only sign) and its words.
+STATUS_WORDS = {
+    "not-started": ("○", "Not started"),
+    "in-progress": ("◐", "In progress"),
+    "completed": ("✓", "Completed"),
+    "due-soon": ("◷", "Due soon"),
+    "overdue": ("!", "Overdue"),
+}
+
+
 @dataclass(frozen=True)
 class TrainingItem:
     slug: str
@@ -65,7 +76,16 @@ class TrainingItem:
 
     @property
     def status_label(self) -> str:
-        return self.status.replace("-", " ").capitalize()
+        return STATUS_WORDS[self.status][1]
+
+    @property
+    def status_icon(self) -> str:
+        return STATUS_WORDS[self.status][0]
+
+    @property
+    def percent_step(self) -> int:
+        """The percentage to the nearest 5 below, which the stylesheet draws (no inline styles under the CSP)."""
+        return (self.percent // 5) * 5
 
 
 @dataclass(frozen=True)
@@ -235,7 +255,7 @@ _MODULE_VIEW = Prepared(
     )
     .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
     .outerjoin(
-        Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == "open")
+        Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == OPEN)
     )
     .where(Module.slug == bindparam("slug"), Module.status == "published")
 )  # fmt: skip
@@ -351,7 +371,7 @@ _QUIZ_START = (
     select(Module.id, ModuleRevision.id, ModuleRevision.sha256, Assignment.id, QuizAttempt)
     .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
     .outerjoin(
-        Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == "open")
+        Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == OPEN)
     )
     .outerjoin(
         QuizAttempt,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from training.models import Assignment, ManagedUnit, Module, OrgUnit, Person, PersonRole, ReminderSent
+from training.models import OPEN, Assignment, ManagedUnit, Module, OrgUnit, Person, PersonRole, ReminderSent
 
 from . import ServiceError
 from .db import insert_ignoring_duplicates
@@ -106,7 +106,7 @@ def interval_key(today: dt.date, interval_days: int) -> str:
 def _due(today: dt.date, days: int) -> ColumnElement[bool]:
     """Open, published training of an active person that is overdue or due within `days`."""
     return and_(
-        Assignment.status == "open",
+        Assignment.status == OPEN,
         Assignment.due_on <= today + dt.timedelta(days=days),
         Person.active.is_(True),
         Module.published_revision_id.is_not(None),

@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from training.models import NEVER_DUE, Assignment, Completion, LessonProgress, OrgUnit, Person, ReportCell, ReportCount, ReportMonth
+from training.models import NEVER_DUE, OPEN, Assignment, Completion, LessonProgress, OrgUnit, Person, ReportCell, ReportCount, ReportMonth
 
 EVERYONE = 0  # report_counts.unit_id and report_months.unit_id of the whole organisation
 ALL_MODULES = 0  # report_counts.module_id of every module together (with audience '')
@@ -106,7 +106,7 @@ def _is_cell() -> ColumnElement[bool]:
     """
     later = aliased(Assignment)
     newer = exists().where(later.person_id == Assignment.person_id, later.module_id == Assignment.module_id, later.cycle > Assignment.cycle)
-    return and_(Person.active.is_(True), or_(Assignment.status == "open", and_(Assignment.status == "completed", ~newer)))
+    return and_(Person.active.is_(True), or_(Assignment.status == OPEN, and_(Assignment.status == "completed", ~newer)))
 
 
 # Built once: refresh_cells runs inside learners' requests, and building a statement costs more than running it.
@@ -292,7 +292,7 @@ def cells_query() -> Select[Any]:
         .group_by(Assignment.person_id, Assignment.module_id)
         .subquery("done")
     )
-    is_open = Assignment.status == "open"
+    is_open = Assignment.status == OPEN
     started = case((and_(is_open, done.c.last.is_(None)), or_(Assignment.attempts_used > 0, _read_since_assigned())), else_=false())
     return (
         select(

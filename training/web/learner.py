@@ -34,6 +34,12 @@ def markdown_inline(text: str) -> str:
     return render_inline(text)
 
 
+@bp.app_template_filter("day")
+def day(value: dt.date) -> str:
+    """A date as people write it: 3 Dec 2026."""
+    return f"{value.day} {value.strftime('%b %Y')}"
+
+
 def _asset_base(slug: str, revision_id: int) -> str:
     return url_for("learner.asset", slug=slug, revision_id=revision_id, path="x")[:-2]
 
@@ -54,7 +60,8 @@ def my_training_page() -> ResponseReturnValue:
 @bp.get("/training")
 def my_training() -> ResponseReturnValue:
     summary = learning.my_training(reader(), current_user.id, now=now(), due_soon_days=current_app.config["DUE_SOON_DAYS"])
-    return render_template("learner/my_training.html", summary=summary)
+    module_url = url_for("learner.module", slug="x")[:-1]  # each card's link is this and the module's slug
+    return render_template("learner/my_training.html", summary=summary, module_url=module_url, first_name=current_user.name.split(" ")[0])
 
 
 @bp.get("/modules/<slug>")
