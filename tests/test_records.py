@@ -81,8 +81,8 @@ def test_a_submission_is_recorded_whole_or_not_at_all(imported: Session, learner
     def fail(*_: object, **__: object) -> None:
         raise RuntimeError("the disk filled up half way")
 
-    # The grade and the completion are written; the assignment's next cycle is not, and so nothing must be.
-    monkeypatch.setattr(learning, "complete_assignment", fail)
+    # The grade, the completion and the next cycle are written; the report summaries are not, and so nothing must be.
+    monkeypatch.setattr(learning, "refresh_cells", fail)
     with pytest.raises(RuntimeError):
         submit_attempt(imported, learner.id, attempt.id, answers, now=NOW)
     imported.rollback()

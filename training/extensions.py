@@ -9,16 +9,16 @@ from flask import g
 from flask_alembic import Alembic
 from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, event
 
 from training.models import Model
 from training.services.fastread import Reader
+from training.web.sessions import SessionCSRFProtect
 
 db = SQLAlchemy()
 alembic = Alembic(metadatas=Model.metadata)
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = SessionCSRFProtect()
 
 
 @event.listens_for(Engine, "connect")

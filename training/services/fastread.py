@@ -1,9 +1,10 @@
-"""Hot reads: select() statements compiled once per dialect and run straight on the DBAPI cursor.
+"""Hot statements: select(), insert() and update() compiled once per dialect and run straight on the DBAPI cursor.
 
 SQLAlchemy spends 60 to 150 µs of Python on each execution (an execution context, a result object, ORM rows),
 more than an indexed query costs SQLite and as much as hello-world Flask costs in all. The handful of queries on
 every signed-in page (the sign-in, a module page, My training, the quiz page) are written as select()s like any
-other, compiled once, and run here with the same bind and result processing that their column types define.
+other, compiled once, and run here with the same bind and result processing that their column types define; so are
+the writes of a quiz's start and submission, on the Session's own connection and inside its transaction.
 Everything else goes through the Session.
 """
 
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.expression import ClauseElement
 
 # Called with each statement a Reader runs (SQLAlchemy's engine events do not see them): for tests that count queries.
 statement_listeners: list[Callable[[str], None]] = []
@@ -32,16 +34,16 @@ class _Compiled:
 
 
 class Prepared:
-    """A select() to run many times; bound parameters are given by name, with no expanding IN lists."""
+    """A statement to run many times; bound parameters are given by name, with no expanding IN lists."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
     def compiled(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
-            compiled = self.statement.compile(dialect=dialect)
+            compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect))
             binds: dict[str, Callable[[Any], Any] | None] = {}
             fixed: dict[str, Any] = {}
             for name, bind in compiled.binds.items():
@@ -60,7 +62,8 @@ class Prepared:
                 fixed.pop(name, None)
             if "POSTCOMPILE" in sql:
                 raise ValueError(f"unsupported parameter in {sql!r}")
-            results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in self.statement.selected_columns)
+            columns = getattr(self.statement, "exported_columns", ())  # a select's columns, or what an insert RETURNs
+            results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
             positional = tuple(n for n in compiled.positiontup if n in binds) if compiled.positional and compiled.positiontup else None
             found = self._compiled[dialect.name] = _Compiled(sql, positional, binds, fixed, results)
         return found
@@ -79,7 +82,7 @@ class Reader:
         connection = session.connection()
         return cls(connection.connection.dbapi_connection, connection.dialect)
 
-    def rows(self, prepared: Prepared, **params: Any) -> list[Sequence[Any]]:
+    def _run(self, prepared: Prepared, params: dict[str, Any], *, fetch: bool) -> tuple[list[Sequence[Any]], int]:
         compiled = prepared.compiled(self.dialect)
         values = {}
         fixed = compiled.fixed
@@ -91,13 +94,21 @@ class Reader:
         cursor = self.connection.cursor()
         try:
             cursor.execute(compiled.sql, tuple(values[n] for n in compiled.positional) if compiled.positional else values)
-            fetched = cursor.fetchall()
+            fetched = cursor.fetchall() if fetch else []
+            count = cursor.rowcount
         finally:
             cursor.close()
         processors = compiled.results
-        if not any(processors):
-            return list(fetched)
-        return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in fetched]
+        if not fetched or not any(processors):
+            return list(fetched), count
+        return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in fetched], count
+
+    def rows(self, prepared: Prepared, **params: Any) -> list[Sequence[Any]]:
+        return self._run(prepared, params, fetch=True)[0]
+
+    def execute(self, prepared: Prepared, **params: Any) -> int:
+        """Run an UPDATE or INSERT without RETURNING; the number of rows it changed."""
+        return self._run(prepared, params, fetch=False)[1]
 
     def first(self, prepared: Prepared, **params: Any) -> Sequence[Any] | None:
         found = self.rows(prepared, **params)

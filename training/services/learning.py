@@ -8,8 +8,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, and_, bindparam, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from training.content import ModuleDoc, Question
@@ -29,7 +29,8 @@ from training.models import (
 )
 
 from . import NotFound, ServiceError
-from .assignments import complete_assignment, open_assignment
+from .assignments import open_assignment, recur_from_text
+from .calendar import next_due
 from .catalogue import parsed_revision
 from .certificates import new_certificate_code
 from .db import upsert_if_older
@@ -367,8 +368,10 @@ def _unassigned_attempts(session: Session, person_id: int, module_id: int) -> in
 
 # The module, its published revision, the person's open assignment and open attempt, if any: one query. The
 # newest open cycle sorts first should there ever be two.
-_QUIZ_START = (
-    select(Module.id, ModuleRevision.id, ModuleRevision.sha256, Assignment.id, QuizAttempt)
+# The module, its published revision, the person's open cycle and open attempt, if any: one query. The database holds
+# at most one open cycle and one open attempt per person and module.
+_QUIZ_START = Prepared(
+    select(Module.id, ModuleRevision.id, ModuleRevision.sha256, Assignment.id, QuizAttempt.id)
     .join(ModuleRevision, ModuleRevision.id == Module.published_revision_id)
     .outerjoin(
         Assignment, and_(Assignment.module_id == Module.id, Assignment.person_id == bindparam("person_id"), Assignment.status == OPEN)
@@ -378,49 +381,73 @@ _QUIZ_START = (
         and_(QuizAttempt.module_id == Module.id, QuizAttempt.person_id == bindparam("person_id"), QuizAttempt.submitted_at.is_(None)),
     )
     .where(Module.slug == bindparam("slug"), Module.status == "published")
-    .order_by(Assignment.cycle.desc())
+)
+# The limit is checked and the counter moved in one UPDATE, so racing requests cannot overrun it.
+_COUNT_ATTEMPT = Prepared(
+    update(Assignment).where(Assignment.id == bindparam("assignment_id")).values(attempts_used=Assignment.attempts_used + 1)
+)
+_COUNT_ATTEMPT_WITHIN = Prepared(
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"), Assignment.attempts_used < bindparam("allowed", type_=Integer))
+    .values(attempts_used=Assignment.attempts_used + 1)
+)
+_OPEN_ATTEMPT = Prepared(
+    select(QuizAttempt.id).where(
+        QuizAttempt.person_id == bindparam("person_id"), QuizAttempt.module_id == bindparam("module_id"), QuizAttempt.submitted_at.is_(None)
+    )
 )
 
 
-def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.datetime, rng: random.Random | None = None) -> QuizAttempt:
-    """Open (or resume) the person's attempt at a module's quiz, drawing its questions."""
-    row = session.execute(_QUIZ_START, {"person_id": person_id, "slug": slug}).first()
+def _new_attempt_statement(dialect: str) -> Prepared:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = ("person_id", "module_id", "revision_id", "assignment_id", "started_at", "questions", "max_points", "pass_mark")
+    statement = insert(QuizAttempt).values({name: bindparam(name, type_=QuizAttempt.__table__.c[name].type) for name in columns})
+    # A racing request that opened one first wins; the partial unique index keeps it to one, with no savepoint needed.
+    statement = statement.on_conflict_do_nothing(index_elements=["person_id", "module_id"], index_where=QuizAttempt.submitted_at.is_(None))
+    return Prepared(statement.returning(QuizAttempt.id))
+
+
+_NEW_ATTEMPT = {dialect: _new_attempt_statement(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def open_attempt(session: Session, person_id: int, slug: str, *, now: dt.datetime, rng: random.Random | None = None) -> int:
+    """Open (or resume) the person's attempt at a module's quiz, drawing its questions; the attempt's id."""
+    writer = Reader.of(session)
+    row = writer.first(_QUIZ_START, person_id=person_id, slug=slug)
     if row is None:
         raise NotFound(f"no published module '{slug}'")
     module_id, revision_id, sha256, assignment_id, existing = row
     if existing is not None:
-        return existing
-    doc = document(session, sha256)
+        return int(existing)
+    doc = document(writer, sha256)
     if assignment_id is not None:
-        # The limit is checked and the counter moved in one UPDATE, so racing requests cannot overrun it.
-        guard = update(Assignment).where(Assignment.id == assignment_id)
-        if doc.attempts is not None:
-            guard = guard.where(Assignment.attempts_used < doc.attempts)
-        result = session.execute(guard.values(attempts_used=Assignment.attempts_used + 1).execution_options(synchronize_session=False))
-        if not result.rowcount:
+        if doc.attempts is None:
+            writer.execute(_COUNT_ATTEMPT, assignment_id=assignment_id)
+        elif not writer.execute(_COUNT_ATTEMPT_WITHIN, assignment_id=assignment_id, allowed=doc.attempts):
             raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz for this training cycle.")
         refresh_cells(session, [person_id], [module_id])
     elif doc.attempts is not None and _unassigned_attempts(session, person_id, module_id) >= doc.attempts:
         raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz.")
     questions = draw_questions(doc, rng or random.Random(secrets.randbits(64)))  # noqa: S311 - order, not a secret
-    attempt = QuizAttempt(
-        person_id=person_id, module_id=module_id, revision_id=revision_id, assignment_id=assignment_id,
-        started_at=now, questions=questions, max_points=sum(q["points"] for q in questions), pass_mark=doc.pass_mark,
+    opened = writer.first(
+        _NEW_ATTEMPT[writer.dialect.name], person_id=person_id, module_id=module_id, revision_id=revision_id,
+        assignment_id=assignment_id, started_at=now, questions=questions, max_points=sum(q["points"] for q in questions),
+        pass_mark=doc.pass_mark,
     )  # fmt: skip
-    try:
-        with session.begin_nested():
-            session.add(attempt)
-            session.flush()
-    except IntegrityError:
-        # Another request opened one first; the unique index kept it to one. Use theirs.
-        raced = session.scalar(
-            select(QuizAttempt).where(
-                QuizAttempt.person_id == person_id, QuizAttempt.module_id == module_id, QuizAttempt.submitted_at.is_(None)
-            )
-        )
+    if opened is None:  # another request opened one first: use theirs
+        raced = writer.first(_OPEN_ATTEMPT, person_id=person_id, module_id=module_id)
         if raced is None:
-            raise
-        return raced
+            raise ServiceError("The quiz could not be opened; please try again.")
+        return int(raced[0])
+    return int(opened[0])
+
+
+def start_attempt(session: Session, person_id: int, slug: str, *, now: dt.datetime, rng: random.Random | None = None) -> QuizAttempt:
+    """open_attempt, handing back the attempt itself."""
+    attempt_id = open_attempt(session, person_id, slug, now=now, rng=rng)
+    attempt = session.get(QuizAttempt, attempt_id, populate_existing=True)
+    if attempt is None:  # pragma: no cover - it was opened or found in this very transaction
+        raise RuntimeError(f"attempt {attempt_id} vanished")
     return attempt
 
 
@@ -511,42 +538,122 @@ class SubmitOutcome:
     first_submission: bool
 
 
-def submit_attempt(session: Session, person_id: int, attempt_id: int, form: dict[str, list[str]], *, now: dt.datetime) -> SubmitOutcome:
-    """Grade an attempt against the questions stored for it; a second submission changes nothing."""
-    attempt = get_attempt(session, person_id, attempt_id)
-    if attempt.submitted_at is not None:
-        return SubmitOutcome(attempt, _completion_for(session, attempt.id), False)
-    answers = answers_from_form(attempt.questions, form)
+# Everything grading needs in one query: the attempt as drawn, its revision and the cycle it belongs to.
+_FOR_GRADING = Prepared(
+    select(
+        QuizAttempt.submitted_at, QuizAttempt.questions, QuizAttempt.pass_mark, QuizAttempt.module_id, QuizAttempt.revision_id,
+        QuizAttempt.assignment_id, ModuleRevision.version, ModuleRevision.major, ModuleRevision.sha256,
+        Assignment.cycle, Assignment.recur, Assignment.rule, Assignment.audience,
+    )
+    .join(ModuleRevision, ModuleRevision.id == QuizAttempt.revision_id)
+    .outerjoin(Assignment, Assignment.id == QuizAttempt.assignment_id)
+    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.person_id == bindparam("person_id"))
+)  # fmt: skip
+# The guard in the WHERE makes grading happen once, however many submissions race.
+_GRADE = Prepared(
+    update(QuizAttempt)
+    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.submitted_at.is_(None))
+    .values(
+        {
+            name: bindparam(name, type_=QuizAttempt.__table__.c[name].type)
+            for name in ("submitted_at", "answers", "points", "percent", "passed")
+        }
+    )
+)
+_COMPLETION_COLUMNS = (
+    "person_id", "module_id", "revision_id", "assignment_id", "attempt_id", "completed_at", "percent", "pass_mark", "version",
+    "major", "sha256", "certificate_code", "org_unit_id", "audiences",
+)  # fmt: skip
+_RECORD_COMPLETION = Prepared(
+    insert(Completion)
+    .values({name: bindparam(name, type_=Completion.__table__.c[name].type) for name in _COMPLETION_COLUMNS})
+    .returning(Completion.id)
+)
+_CLOSE_CYCLE = Prepared(
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"), Assignment.status == OPEN)
+    .values(status="completed", completed_at=bindparam("now", type_=Assignment.completed_at.type), closed_at=bindparam("now"))
+)
+_NEXT_CYCLE_COLUMNS = (
+    "person_id",
+    "module_id",
+    "cycle",
+    "status",
+    "assigned_at",
+    "due_on",
+    "audience",
+    "recur",
+    "rule",
+    "reason",
+    "attempts_used",
+)
+_NEXT_CYCLE = Prepared(
+    insert(Assignment).values({name: bindparam(name, type_=Assignment.__table__.c[name].type) for name in _NEXT_CYCLE_COLUMNS})
+)
+_WHO_NOW_ROW = Prepared(_WHO_NOW)
+
+
+@dataclass(frozen=True)
+class Graded:
+    first_submission: bool
+    passed: bool
+    completion_id: int | None
+
+
+def grade_attempt(session: Session, person_id: int, attempt_id: int, form: dict[str, list[str]], *, now: dt.datetime) -> Graded:
+    """Grade an attempt against the questions stored for it; a second submission changes nothing.
+
+    The grade, the completion, the closing of the cycle and the opening of the next, and the report summaries are
+    written in the session's transaction: the caller's one commit records them together or not at all.
+    """
+    writer = Reader.of(session)
+    row = writer.first(_FOR_GRADING, attempt_id=attempt_id, person_id=person_id)
+    if row is None:
+        raise NotFound("no such attempt")
+    submitted_at, questions, pass_mark, module_id, revision_id, assignment_id, version, major, sha256, *cycle = row
+    if submitted_at is not None:
+        return Graded(False, False, None)
+    answers = answers_from_form(questions, form)
     if not answered_any(answers):
         # Most likely a slip of the Enter key; grading it would spend an attempt on nothing.
         raise ServiceError("Answer at least one question before you submit.")
-    score = score_attempt(attempt.questions, answers, attempt.pass_mark)
-    result = session.execute(
-        update(QuizAttempt)
-        .where(and_(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None)))
-        .values(submitted_at=now, answers=answers, points=float(score.points), percent=score.percent, passed=score.passed)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(attempt)  # reloaded only if read: the submit page redirects without reading it
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return SubmitOutcome(attempt, _completion_for(session, attempt.id), False)
-    completion = None
-    if score.passed:
-        revision = attempt.revision
-        unit_id, unit_path, audiences = session.execute(_WHO_NOW, {"person_id": person_id}).one()
-        completion = Completion(
-            person_id=person_id, module_id=attempt.module_id, revision_id=revision.id, assignment_id=attempt.assignment_id,
-            attempt_id=attempt.id, completed_at=now, percent=score.percent, pass_mark=attempt.pass_mark,
-            version=revision.version, major=revision.major, sha256=revision.sha256, certificate_code=new_certificate_code(),
-            org_unit_id=unit_id, audiences=" ".join(sorted((audiences or "").split())),
-        )  # fmt: skip
-        session.add(completion)
-        session.flush()
-        assignment = session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
-        if assignment is not None:
-            complete_assignment(session, assignment, now=now)
-        count_completion(session, unit_id, unit_path, now)
-    return SubmitOutcome(attempt, completion, True)
+    score = score_attempt(questions, answers, pass_mark)
+    graded = writer.execute(
+        _GRADE, attempt_id=attempt_id, submitted_at=now, answers=answers, points=float(score.points), percent=score.percent,
+        passed=score.passed,
+    )  # fmt: skip
+    if not graded:
+        return Graded(False, False, None)
+    if not score.passed:
+        return Graded(True, False, None)
+    unit_id, unit_path, audiences = writer.rows(_WHO_NOW_ROW, person_id=person_id)[0]
+    (completion_id,) = writer.rows(
+        _RECORD_COMPLETION, person_id=person_id, module_id=module_id, revision_id=revision_id, assignment_id=assignment_id,
+        attempt_id=attempt_id, completed_at=now, percent=score.percent, pass_mark=pass_mark, version=version, major=major,
+        sha256=sha256, certificate_code=new_certificate_code(), org_unit_id=unit_id,
+        audiences=" ".join(sorted((audiences or "").split())),
+    )[0]  # fmt: skip
+    if assignment_id is not None and writer.execute(_CLOSE_CYCLE, assignment_id=assignment_id, now=now):
+        number, recur, rule, audience = cycle
+        due = next_due(recur_from_text(recur), now.date())
+        if due is not None:
+            writer.execute(
+                _NEXT_CYCLE, person_id=person_id, module_id=module_id, cycle=number + 1, status="open", assigned_at=now,
+                due_on=due, audience=audience, recur=recur, rule=rule, reason="recurrence", attempts_used=0,
+            )  # fmt: skip
+        refresh_cells(session, [person_id], [module_id])
+    count_completion(session, unit_id, unit_path, now)
+    return Graded(True, True, int(completion_id))
+
+
+def submit_attempt(session: Session, person_id: int, attempt_id: int, form: dict[str, list[str]], *, now: dt.datetime) -> SubmitOutcome:
+    """grade_attempt, handing back the attempt and its completion themselves."""
+    graded = grade_attempt(session, person_id, attempt_id, form, now=now)
+    attempt = session.get(QuizAttempt, attempt_id, populate_existing=True)
+    if attempt is None:  # pragma: no cover - grade_attempt found it
+        raise RuntimeError(f"attempt {attempt_id} vanished")
+    completion = session.get(Completion, graded.completion_id) if graded.completion_id else _completion_for(session, attempt_id)
+    return SubmitOutcome(attempt, completion, graded.first_submission)
 
 
 def _completion_for(session: Session, attempt_id: int) -> Completion | None:

@@ -109,13 +109,12 @@ def quiz(slug: str) -> ResponseReturnValue:
 @bp.post("/modules/<slug>/quiz")
 def start_quiz(slug: str) -> ResponseReturnValue:
     try:
-        attempt = learning.start_attempt(db.session, current_user.id, slug, now=now())
+        attempt_id = learning.open_attempt(db.session, current_user.id, slug, now=now())
     except NotFound:
         abort(404)
     except ServiceError as error:
         flash(str(error), "error")
         return redirect(url_for("learner.quiz", slug=slug))
-    attempt_id = attempt.id  # read before the commit expires it, which would cost a query
     db.session.commit()
     return redirect(url_for("learner.attempt", attempt_id=attempt_id))
 
@@ -160,7 +159,7 @@ def public_questions(questions: list[dict[str, Any]]) -> list[ShownQuestion]:
 @bp.post("/attempts/<int:attempt_id>")
 def submit(attempt_id: int) -> ResponseReturnValue:
     try:
-        learning.submit_attempt(db.session, current_user.id, attempt_id, request.form.to_dict(flat=False), now=now())
+        learning.grade_attempt(db.session, current_user.id, attempt_id, request.form.to_dict(flat=False), now=now())
     except NotFound:
         abort(404)
     except ServiceError as error:
