@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +24,7 @@ class Conduit(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cached_url = lru_cache(maxsize=4096)(self._build_url)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
 
     def url_for(
         self,
@@ -45,6 +47,13 @@ class Conduit(Flask):
 
     def _build_url(self, root_path: str, endpoint: str, values: tuple[tuple[str, Any], ...]) -> str:
         return super().url_for(endpoint, **dict(values))
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask asks, for every hook on every request, whether it is a coroutine; a function's answer never changes."""
+        found = self._sync.get(func)
+        if found is None:
+            found = self._sync[func] = super().ensure_sync(func)
+        return found
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

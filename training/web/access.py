@@ -39,11 +39,12 @@ def protect(blueprint: Blueprint, policy: str) -> Blueprint:
     def guard() -> ResponseReturnValue | None:
         if roles is None:
             return None
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             if request.method == "GET":
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             abort(401)
-        if roles and not (roles & current_user.roles):
+        if roles and not (roles & user.roles):
             abort(403)
         return None
 

@@ -21,6 +21,7 @@ from training.services.scoring import score_question
 
 from .access import protect
 from .forms import ActionForm
+from .pagecache import cached_page
 
 bp = protect(Blueprint("learner", __name__), "signed-in")
 
@@ -44,6 +45,11 @@ def _asset_base(slug: str, revision_id: int) -> str:
     return url_for("learner.asset", slug=slug, revision_id=revision_id, path="x")[:-2]
 
 
+def _view_key(view: learning.ModuleView) -> tuple[object, ...]:
+    """Everything a module page shows besides the viewer (the document is named by its hash)."""
+    return (view.slug, view.revision_id, view.sha256, view.read, view.assignment_id, view.due_on)
+
+
 def _view(slug: str) -> tuple[learning.ModuleView, RenderedModule]:
     try:
         view = learning.module_view(reader(), current_user.id, slug)
@@ -61,14 +67,19 @@ def my_training_page() -> ResponseReturnValue:
 def my_training() -> ResponseReturnValue:
     summary = learning.my_training(reader(), current_user.id, now=now(), due_soon_days=current_app.config["DUE_SOON_DAYS"])
     module_url = url_for("learner.module", slug="x")[:-1]  # each card's link is this and the module's slug
-    return render_template("learner/my_training.html", summary=summary, module_url=module_url, first_name=current_user.name.split(" ")[0])
+    first_name = current_user.name.split(" ")[0]
+    return cached_page(
+        summary.items, lambda: render_template("learner/my_training.html", summary=summary, module_url=module_url, first_name=first_name)
+    )
 
 
 @bp.get("/modules/<slug>")
 def module(slug: str) -> ResponseReturnValue:
     view, rendered = _view(slug)
     first_unread = next((lesson.id for lesson in view.doc.lessons if lesson.id not in view.read), None)
-    return render_template("learner/module.html", view=view, rendered=rendered, first_unread=first_unread)
+    return cached_page(
+        _view_key(view), lambda: render_template("learner/module.html", view=view, rendered=rendered, first_unread=first_unread)
+    )
 
 
 @bp.get("/modules/<slug>/lessons/<lesson_id>")
@@ -78,9 +89,12 @@ def lesson(slug: str, lesson_id: str) -> ResponseReturnValue:
     if lesson_id not in ids:
         abort(404)
     index = ids.index(lesson_id)
-    return render_template(
-        "learner/lesson.html", view=view, rendered=rendered, lesson=rendered.lessons[index], index=index,
-        previous=ids[index - 1] if index > 0 else None, following=ids[index + 1] if index + 1 < len(ids) else None,
+    return cached_page(
+        (_view_key(view), lesson_id),
+        lambda: render_template(
+            "learner/lesson.html", view=view, rendered=rendered, lesson=rendered.lessons[index], index=index,
+            previous=ids[index - 1] if index > 0 else None, following=ids[index + 1] if index + 1 < len(ids) else None,
+        ),
     )  # fmt: skip
 
 
@@ -127,7 +141,13 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         abort(404)
     if page.submitted:
         return redirect(url_for("learner.result", attempt_id=page.id))
-    return render_template("learner/quiz.html", attempt=page, questions=public_questions(page.questions), doc=page.doc, slug=page.slug)
+    # An attempt's questions and revision never change: its id and module name the page.
+    return cached_page(
+        (page.id, page.slug),
+        lambda: render_template(
+            "learner/quiz.html", attempt=page, questions=public_questions(page.questions), doc=page.doc, slug=page.slug
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

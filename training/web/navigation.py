@@ -47,8 +47,9 @@ def _section() -> str | None:
 def page_header(error_page: bool = False) -> Markup:
     section = None if error_page else _section()
     app, root = id(current_app._get_current_object()), request.root_path  # type: ignore[attr-defined]
-    if current_user.is_authenticated:
-        return _header(app, root, current_user.name, frozenset(current_user.roles), section, csrf_token(), False)
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        return _header(app, root, user.name, frozenset(user.roles), section, csrf_token(), False)
     return _header(app, root, None, frozenset(), section, "", request.endpoint != "auth.login")
 
 
