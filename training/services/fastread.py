@@ -10,6 +10,7 @@ Everything else goes through the Session.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -31,6 +32,8 @@ class _Compiled:
     binds: dict[str, Callable[[Any], Any] | None]
     fixed: dict[str, Any]  # the values of parameters written into the statement itself (status == 'open', LIMIT 1)
     results: tuple[Callable[[Any], Any] | None, ...]
+    expanding: frozenset[str]  # IN lists: each becomes as many placeholders as it has values, at execution
+    placeholder: str  # the driver's parameter style, for expanded lists: "?" or "%({})s"
 
 
 class Prepared:
@@ -46,10 +49,11 @@ class Prepared:
             compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect))
             binds: dict[str, Callable[[Any], Any] | None] = {}
             fixed: dict[str, Any] = {}
+            expanding: set[str] = set()
             for name, bind in compiled.binds.items():
                 if isinstance(bind, BindParameter) and name in compiled.bind_names.values():
                     if bind.expanding:
-                        raise ValueError(f"{name}: expanding parameters are not supported here")
+                        expanding.add(name)
                     binds[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
                     if not bind.required:
                         fixed[name] = bind.effective_value
@@ -60,12 +64,16 @@ class Prepared:
                 sql = sql.replace(f"__[POSTCOMPILE_{name}]", compiled.render_literal_value(bind.effective_value, bind.type))
                 binds.pop(name, None)
                 fixed.pop(name, None)
-            if "POSTCOMPILE" in sql:
-                raise ValueError(f"unsupported parameter in {sql!r}")
+            unknown = set(re.findall(r"__\[POSTCOMPILE_(\w+)\]", sql)) - expanding
+            if unknown:
+                raise ValueError(f"unsupported parameters {sorted(unknown)} in {sql!r}")
             columns = getattr(self.statement, "exported_columns", ())  # a select's columns, or what an insert RETURNs
             results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
             positional = tuple(n for n in compiled.positiontup if n in binds) if compiled.positional and compiled.positiontup else None
-            found = self._compiled[dialect.name] = _Compiled(sql, positional, binds, fixed, results)
+            placeholder = "?" if dialect.paramstyle == "qmark" else "%({})s"
+            if dialect.paramstyle not in ("qmark", "pyformat"):
+                raise ValueError(f"parameter style {dialect.paramstyle} is not supported here")
+            found = self._compiled[dialect.name] = _Compiled(sql, positional, binds, fixed, results, frozenset(expanding), placeholder)
         return found
 
 
@@ -84,16 +92,40 @@ class Reader:
 
     def _run(self, prepared: Prepared, params: dict[str, Any], *, fetch: bool) -> tuple[list[Sequence[Any]], int]:
         compiled = prepared.compiled(self.dialect)
-        values = {}
+        values: dict[str, Any] = {}
         fixed = compiled.fixed
+        sql = compiled.sql
         for name, process in compiled.binds.items():
             value = params[name] if name in params else fixed[name]
-            values[name] = process(value) if process is not None else value
+            if name in compiled.expanding:
+                items = [process(v) if process is not None else v for v in value]
+                if not items:
+                    raise ValueError(f"{name}: an IN list needs at least one value")
+                if compiled.positional:
+                    values[name] = items
+                    marks = ", ".join("?" * len(items))
+                else:
+                    keys = [f"{name}_{i}" for i in range(len(items))]
+                    values.update(zip(keys, items, strict=True))
+                    marks = ", ".join(compiled.placeholder.format(k) for k in keys)
+                sql = sql.replace(f"__[POSTCOMPILE_{name}]", marks)
+            else:
+                values[name] = process(value) if process is not None else value
+        if compiled.positional:
+            ordered: list[Any] = []
+            for n in compiled.positional:
+                if n in compiled.expanding:
+                    ordered.extend(values[n])
+                else:
+                    ordered.append(values[n])
+            arguments: Any = tuple(ordered)
+        else:
+            arguments = values
         for listener in statement_listeners:
-            listener(compiled.sql)
+            listener(sql)
         cursor = self.connection.cursor()
         try:
-            cursor.execute(compiled.sql, tuple(values[n] for n in compiled.positional) if compiled.positional else values)
+            cursor.execute(sql, arguments)
             fetched = cursor.fetchall() if fetch else []
             count = cursor.rowcount
         finally:
@@ -113,3 +145,8 @@ class Reader:
     def first(self, prepared: Prepared, **params: Any) -> Sequence[Any] | None:
         found = self.rows(prepared, **params)
         return found[0] if found else None
+
+
+def as_reader(db: Session | Reader) -> Reader:
+    """A service's database handle as a Reader: the request's own, or one inside a session's transaction."""
+    return db if isinstance(db, Reader) else Reader.of(db)

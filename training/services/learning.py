@@ -34,7 +34,7 @@ from .calendar import next_due
 from .catalogue import parsed_revision
 from .certificates import new_certificate_code
 from .db import upsert_if_older
-from .fastread import Prepared, Reader
+from .fastread import Prepared, Reader, as_reader
 from .scoring import score_attempt
 from .summaries import count_completion, refresh_cells
 
@@ -119,10 +119,6 @@ def item_status(*, due_on: dt.date, today: dt.date, has_valid_completion: bool, 
 _documents: dict[str, ModuleDoc] = {}
 _DOCUMENTS_KEPT = 1024
 _SOURCE = Prepared(select(ModuleRevision.source).where(ModuleRevision.sha256 == bindparam("sha256")).limit(1))
-
-
-def as_reader(db: Session | Reader) -> Reader:
-    return db if isinstance(db, Reader) else Reader.of(db)
 
 
 def document(db: Session | Reader, sha256: str) -> ModuleDoc:

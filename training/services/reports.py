@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ from training.models import (
 )
 
 from . import NotFound
+from .fastread import Prepared, Reader, as_reader
 from .scope import Scope, people_in_scope
 from .summaries import ALL_MODULES, EVERYONE
 
@@ -120,6 +121,20 @@ class StatusCounts:
         value: int = getattr(self, _FIELDS[status])
         return value
 
+    @classmethod
+    def sum(cls, parts: Iterable[StatusCounts]) -> StatusCounts:
+        """Many counts added up in one pass (adding them pairwise makes a new object each time)."""
+        totals = [0] * 7
+        for p in parts:
+            totals[0] += p.current
+            totals[1] += p.due_soon
+            totals[2] += p.overdue
+            totals[3] += p.expired
+            totals[4] += p.in_progress
+            totals[5] += p.not_started
+            totals[6] += p.never_started
+        return cls(*totals)
+
     @property
     def total(self) -> int:
         return self.current + self.due_soon + self.overdue + self.expired + self.in_progress + self.not_started
@@ -161,7 +176,7 @@ class Reach:
 
     scope: Scope
     roots: tuple[int, ...]  # subtree roots in report_counts (EVERYONE for all); empty: only the viewer
-    unit: OrgUnit | None = None
+    unit: UnitRow | None = None
 
     def people(self, person_id: Any) -> ColumnElement[bool]:
         """SQL that holds for people this report may show: the scope from scope.py, then the unit."""
@@ -179,10 +194,21 @@ def unit_in_scope(scope: Scope, path: str) -> bool:
     return scope.everyone or any(path.startswith(managed) for managed in scope.unit_paths)
 
 
-def reach(session: Session, scope: Scope, unit_id: int | None = None) -> Reach:
+@dataclass(frozen=True)
+class UnitRow:
+    id: int
+    name: str
+    path: str
+
+
+_UNIT_ROW = Prepared(select(OrgUnit.id, OrgUnit.name, OrgUnit.path).where(OrgUnit.id == bindparam("unit_id")))
+
+
+def reach(db: Session | Reader, scope: Scope, unit_id: int | None = None) -> Reach:
     """Where a report for this scope looks; a unit outside the scope is indistinguishable from a missing one."""
     if unit_id is not None:
-        unit = session.get(OrgUnit, unit_id)
+        row = as_reader(db).first(_UNIT_ROW, unit_id=unit_id)
+        unit = UnitRow(*row) if row is not None else None
         if unit is None or not unit.path or not unit_in_scope(scope, unit.path):
             raise NotFound("no such org unit")
         return Reach(scope, (unit.id,), unit)
@@ -224,26 +250,25 @@ class Dashboard:
     by_month: tuple[MonthCount, ...]
 
 
-def dashboard(session: Session, scope: Scope, *, now: dt.datetime, unit_id: int | None = None) -> Dashboard:
+def dashboard(db: Session | Reader, scope: Scope, *, now: dt.datetime, unit_id: int | None = None) -> Dashboard:
     """Headline figures and breakdowns for a scope, from the summary tables: a handful of queries at any size."""
-    where = reach(session, scope, unit_id)
+    reader = as_reader(db)
+    where = reach(reader, scope, unit_id)
     today = now.date()
-    rows = _module_audience_counts(session, where, today)
-    titles = dict(session.execute(_AUDIENCE_TITLES).all())
-    by_module: dict[str, Bar] = {}
-    by_audience: dict[str, StatusCounts] = {}
-    totals = StatusCounts()
+    rows = _module_audience_counts(reader, where, today)
+    titles: dict[str, str] = {slug: title for slug, title in reader.rows(_AUDIENCE_TITLES)}
+    by_module: dict[str, tuple[str, list[StatusCounts]]] = {}
+    by_audience: dict[str, list[StatusCounts]] = {}
     for slug, title, audience, counts in rows:
-        totals += counts
-        previous = by_module.get(slug)
-        by_module[slug] = Bar(slug, title, previous.counts + counts if previous else counts)
-        by_audience[audience] = by_audience.get(audience, StatusCounts()) + counts
-    audience_bars = tuple(Bar(slug, titles.get(slug, slug), counts) for slug, counts in sorted(by_audience.items()))
-    units, title, trail = _unit_bars(session, where, today)
+        by_module.setdefault(slug, (title, []))[1].append(counts)
+        by_audience.setdefault(audience, []).append(counts)
+    module_bars = tuple(Bar(slug, title, StatusCounts.sum(parts)) for slug, (title, parts) in sorted(by_module.items()))
+    audience_bars = tuple(Bar(slug, titles.get(slug, slug), StatusCounts.sum(parts)) for slug, parts in sorted(by_audience.items()))
+    units, title, trail = _unit_bars(reader, where, today)
     return Dashboard(
         as_of=today, title=title, unit=UnitRef(where.unit.id, where.unit.name) if where.unit else None, trail=trail,
-        people=_people_count(session, where), totals=totals, by_unit=units, by_audience=audience_bars,
-        by_module=tuple(sorted(by_module.values(), key=lambda bar: bar.key)), by_month=_months(session, where, now),
+        people=_people_count(reader, where), totals=StatusCounts.sum(counts for *_, counts in rows), by_unit=units,
+        by_audience=audience_bars, by_module=module_bars, by_month=_months(reader, where, now),
     )  # fmt: skip
 
 
@@ -265,45 +290,73 @@ def _module_audience_statement(source: str) -> Select[Any]:
     return query.join(sums, sums.c.module_id == Module.id)
 
 
-# The dashboard's statements, built once (building one costs more than running it on the summaries).
-_MODULE_AUDIENCE = {source: _module_audience_statement(source) for source in ("subtrees", "viewer")}
-_AUDIENCE_TITLES = select(Audience.slug, Audience.title)
-_UNIT_COUNTS = (
+# The dashboard's statements, built and compiled once (building one costs more than running it on the summaries).
+_MODULE_AUDIENCE = {source: Prepared(_module_audience_statement(source)) for source in ("subtrees", "viewer")}
+_AUDIENCE_TITLES = Prepared(select(Audience.slug, Audience.title))
+_UNIT_COUNTS = Prepared(
     select(ReportCount.unit_id, ReportCount.completed_before, ReportCount.started, *_flag_sums(ReportCount.due_on, ReportCount.n))
     .where(ReportCount.unit_id.in_(bindparam("units", expanding=True)), ReportCount.module_id == ALL_MODULES)
     .group_by(ReportCount.unit_id, ReportCount.completed_before, ReportCount.started)
 )
 _UNITS = select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.path)
-_UNITS_BELOW_EVERYONE = _UNITS.where(or_(OrgUnit.parent_id.is_(None), OrgUnit.id.in_(bindparam("units", expanding=True))))
-_UNITS_BELOW_ROOTS = _UNITS.where(
-    or_(OrgUnit.parent_id.in_(bindparam("roots", expanding=True)), OrgUnit.id.in_(bindparam("units", expanding=True)))
+_UNITS_BELOW_EVERYONE = Prepared(_UNITS.where(or_(OrgUnit.parent_id.is_(None), OrgUnit.id.in_(bindparam("units", expanding=True)))))
+_UNITS_BELOW_ROOTS = Prepared(
+    _UNITS.where(or_(OrgUnit.parent_id.in_(bindparam("roots", expanding=True)), OrgUnit.id.in_(bindparam("units", expanding=True))))
 )
-_MONTHS = (
+_MONTHS = Prepared(
     select(ReportMonth.month, func.sum(ReportMonth.n))
     .where(ReportMonth.unit_id.in_(bindparam("roots", expanding=True)), ReportMonth.month >= bindparam("since", type_=Date))
     .group_by(ReportMonth.month)
 )
+_MY_MONTHS = Prepared(
+    select(Completion.completed_at).where(
+        Completion.person_id == bindparam("person_id"), Completion.completed_at >= bindparam("since", type_=Completion.completed_at.type)
+    )
+)
+_PEOPLE_EVERYWHERE = Prepared(select(func.count()).select_from(Person).where(Person.active.is_(True)))
+# People in one org-unit subtree: its path and every path that starts with it, as a range the path index can walk
+# (a LIKE with a bound pattern would be planned anew on every execution).
+_PEOPLE_UNDER = Prepared(
+    select(func.count())
+    .select_from(Person)
+    .join(OrgUnit, OrgUnit.id == Person.org_unit_id)
+    .where(Person.active.is_(True), OrgUnit.path >= bindparam("low"), OrgUnit.path < bindparam("high"))
+)
 
 
-def _module_audience_counts(session: Session, where: Reach, today: dt.date) -> list[tuple[str, str, str, StatusCounts]]:
+def path_range(path: str) -> tuple[str, str]:
+    """The paths in a subtree are those from `path` up to (not including) `path` with its last character moved on one."""
+    return path, path[:-1] + chr(ord(path[-1]) + 1)
+
+
+def _module_audience_counts(reader: Reader, where: Reach, today: dt.date) -> list[tuple[str, str, str, StatusCounts]]:
     """Status counts per module and audience; several rows for one pair (one per combination of the flags)."""
     if where.roots:
-        rows = session.execute(_MODULE_AUDIENCE["subtrees"], {"roots": list(where.roots), **_days(today)})
+        rows = reader.rows(_MODULE_AUDIENCE["subtrees"], roots=list(where.roots), **_days(today))
     else:
-        rows = session.execute(_MODULE_AUDIENCE["viewer"], {"viewer": where.scope.viewer_id, **_days(today)})
+        rows = reader.rows(_MODULE_AUDIENCE["viewer"], viewer=where.scope.viewer_id, **_days(today))
     return [(slug, title, audience, StatusCounts.from_flags(*flag_counts)) for slug, title, audience, *flag_counts in rows]
 
 
-def _unit_bars(session: Session, where: Reach, today: dt.date) -> tuple[tuple[Bar, ...], str, tuple[UnitRef, ...]]:
+@dataclass(frozen=True)
+class _Unit:
+    id: int
+    name: str
+    parent_id: int | None
+    path: str
+
+
+def _unit_bars(reader: Reader, where: Reach, today: dt.date) -> tuple[tuple[Bar, ...], str, tuple[UnitRef, ...]]:
     """A bar for each child of each subtree root (and one for people directly in a root), the title and trail."""
     if not where.roots:
         return (), "Your own training", ()
     roots = [r for r in where.roots if r != EVERYONE]
     trail_ids = [int(part) for part in where.unit.path.strip("/").split("/")[:-1]] if where.unit else []
     if EVERYONE in where.roots:
-        units = session.execute(_UNITS_BELOW_EVERYONE, {"units": roots + trail_ids}).all()
+        found = reader.rows(_UNITS_BELOW_EVERYONE, units=roots + trail_ids or [-1])
     else:
-        units = session.execute(_UNITS_BELOW_ROOTS, {"roots": roots, "units": roots + trail_ids}).all()
+        found = reader.rows(_UNITS_BELOW_ROOTS, roots=roots, units=roots + trail_ids)
+    units = [_Unit(*row) for row in found]
     names = {u.id: u.name for u in units}
     children: dict[int, list[Any]] = {root: [] for root in where.roots}
     for unit in units:
@@ -311,10 +364,10 @@ def _unit_bars(session: Session, where: Reach, today: dt.date) -> tuple[tuple[Ba
         if parent in children and unit.id not in where.roots:
             children[parent].append(unit)
     ids = [*where.roots, *(u.id for kids in children.values() for u in kids)]
-    counted = session.execute(_UNIT_COUNTS, {"units": ids, **_days(today)})
-    counts: dict[int, StatusCounts] = {}
-    for unit_id, *flag_counts in counted:
-        counts[unit_id] = counts.get(unit_id, StatusCounts()) + StatusCounts.from_flags(*flag_counts)
+    parts: dict[int, list[StatusCounts]] = {}
+    for unit_id, *flag_counts in reader.rows(_UNIT_COUNTS, units=ids, **_days(today)):
+        parts.setdefault(unit_id, []).append(StatusCounts.from_flags(*flag_counts))
+    counts = {unit_id: StatusCounts.sum(found) for unit_id, found in parts.items()}
     bars: list[Bar] = []
     for root in sorted(where.roots, key=lambda r: (r != EVERYONE, names.get(r, "").casefold())):
         total = counts.get(root, StatusCounts())
@@ -340,14 +393,21 @@ def _unit_bars(session: Session, where: Reach, today: dt.date) -> tuple[tuple[Ba
     return tuple(bars), title, trail
 
 
-def _people_count(session: Session, where: Reach) -> int:
+def _people_count(reader: Reader, where: Reach) -> int:
+    """Active people in the report's reach: subtrees never overlap (reach keeps only the outermost), so counts add up."""
     if not where.roots:
         return 1
-    # Counted from the scope's own SELECT, so the database starts from the scope's units, not from everyone.
-    people = people_in_scope(where.scope).where(Person.active.is_(True))
     if where.unit is not None:
-        people = people.where(where.people(Person.id))
-    return session.scalar(select(func.count()).select_from(people.subquery())) or 0
+        paths = [where.unit.path]
+    elif EVERYONE in where.roots:
+        return int(reader.rows(_PEOPLE_EVERYWHERE)[0][0])
+    else:
+        paths = [p for p in where.scope.unit_paths if not any(p != q and p.startswith(q) for q in where.scope.unit_paths)]
+    total = 0
+    for path in paths:
+        low, high = path_range(path)
+        total += int(reader.rows(_PEOPLE_UNDER, low=low, high=high)[0][0])
+    return total
 
 
 def month_starts(today: dt.date, count: int = MONTHS_SHOWN) -> list[dt.date]:
@@ -356,16 +416,14 @@ def month_starts(today: dt.date, count: int = MONTHS_SHOWN) -> list[dt.date]:
     return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
 
 
-def _months(session: Session, where: Reach, now: dt.datetime) -> tuple[MonthCount, ...]:
+def _months(reader: Reader, where: Reach, now: dt.datetime) -> tuple[MonthCount, ...]:
     months = month_starts(now.date())
     found: dict[dt.date, int] = {}
     if where.roots:
-        found = {month: int(n) for month, n in session.execute(_MONTHS, {"roots": list(where.roots), "since": months[0]})}
+        found = {month: int(n) for month, n in reader.rows(_MONTHS, roots=list(where.roots), since=months[0])}
     else:
         since = dt.datetime.combine(months[0], dt.time(), tzinfo=dt.UTC)
-        for completed_at in session.scalars(
-            select(Completion.completed_at).where(Completion.person_id == where.scope.viewer_id, Completion.completed_at >= since)
-        ):
+        for (completed_at,) in reader.rows(_MY_MONTHS, person_id=where.scope.viewer_id, since=since):
             month = completed_at.astimezone(dt.UTC).date().replace(day=1)
             found[month] = found.get(month, 0) + 1
     return tuple(MonthCount(month, found.get(month, 0)) for month in months)

@@ -6,10 +6,12 @@ from collections.abc import Set
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from training.models import ManagedUnit, OrgUnit, Person
+
+from .fastread import Prepared, Reader, as_reader
 
 
 @dataclass(frozen=True)
@@ -32,14 +34,17 @@ class Viewer(Protocol):
     def roles(self) -> Set[str]: ...
 
 
-def scope_for(session: Session, viewer: Viewer) -> Scope:
+_MANAGED_PATHS = Prepared(
+    select(OrgUnit.path).join(ManagedUnit, ManagedUnit.org_unit_id == OrgUnit.id).where(ManagedUnit.person_id == bindparam("viewer"))
+)
+
+
+def scope_for(db: Session | Reader, viewer: Viewer) -> Scope:
     if "admin" in viewer.roles:
         return Scope(viewer.id, True, ())
     if "manager" in viewer.roles:
-        paths = session.scalars(
-            select(OrgUnit.path).join(ManagedUnit, ManagedUnit.org_unit_id == OrgUnit.id).where(ManagedUnit.person_id == viewer.id)
-        )
-        return Scope(viewer.id, False, tuple(sorted(set(paths))))
+        paths = {path for (path,) in as_reader(db).rows(_MANAGED_PATHS, viewer=viewer.id)}
+        return Scope(viewer.id, False, tuple(sorted(paths)))
     return Scope(viewer.id, False, ())
 
 

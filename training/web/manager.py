@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from training.extensions import db
+from training.extensions import db, reader
 from training.services import NotFound
 from training.services import reports as report_service
 from training.services.exports import csv_chunks, write_xlsx
@@ -21,6 +21,7 @@ from training.services.reports import FILTER_LABELS, FILTERS, STATUS_LABELS, STA
 from training.services.scope import Scope, scope_for
 
 from .access import protect
+from .pagecache import cached_page
 
 bp = protect(Blueprint("manager", __name__, url_prefix="/reports"), "manager")
 
@@ -172,10 +173,13 @@ def month_chart(months: tuple[MonthCount, ...]) -> MonthChart:
 @bp.get("/")
 def dashboard() -> ResponseReturnValue:
     try:
-        view = report_service.dashboard(db.session, _scope(), now=now(), unit_id=request.args.get("unit", type=int))
+        view = report_service.dashboard(
+            reader(), scope_for(reader(), current_user._get_current_object()), now=now(), unit_id=request.args.get("unit", type=int)
+        )
     except NotFound:
         abort(404)
-    return render_template("manager/dashboard.html", view=view)
+    # The figures are read on every request; the charts are drawn again only when the figures change.
+    return cached_page(view, lambda: render_template("manager/dashboard.html", view=view))
 
 
 @bp.get("/matrix")
