@@ -380,12 +380,16 @@ _QUIZ_START = Prepared(
 )
 # The limit is checked and the counter moved in one UPDATE, so racing requests cannot overrun it.
 _COUNT_ATTEMPT = Prepared(
-    update(Assignment).where(Assignment.id == bindparam("assignment_id")).values(attempts_used=Assignment.attempts_used + 1)
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"))
+    .values(attempts_used=Assignment.attempts_used + 1)
+    .returning(Assignment.attempts_used)
 )
 _COUNT_ATTEMPT_WITHIN = Prepared(
     update(Assignment)
     .where(Assignment.id == bindparam("assignment_id"), Assignment.attempts_used < bindparam("allowed", type_=Integer))
     .values(attempts_used=Assignment.attempts_used + 1)
+    .returning(Assignment.attempts_used)
 )
 _OPEN_ATTEMPT = Prepared(
     select(QuizAttempt.id).where(
@@ -418,10 +422,14 @@ def open_attempt(session: Session, person_id: int, slug: str, *, now: dt.datetim
     doc = document(writer, sha256)
     if assignment_id is not None:
         if doc.attempts is None:
-            writer.execute(_COUNT_ATTEMPT, assignment_id=assignment_id)
-        elif not writer.execute(_COUNT_ATTEMPT_WITHIN, assignment_id=assignment_id, allowed=doc.attempts):
-            raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz for this training cycle.")
-        refresh_cells(session, [person_id], [module_id])
+            counted = writer.first(_COUNT_ATTEMPT, assignment_id=assignment_id)
+        else:
+            counted = writer.first(_COUNT_ATTEMPT_WITHIN, assignment_id=assignment_id, allowed=doc.attempts)
+            if counted is None:
+                raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz for this training cycle.")
+        if counted is not None and counted[0] == 1:
+            # The cycle's first attempt is what marks it started in the report summaries; a retry changes nothing there.
+            refresh_cells(session, [person_id], [module_id])
     elif doc.attempts is not None and _unassigned_attempts(session, person_id, module_id) >= doc.attempts:
         raise ServiceError(f"You have used all {doc.attempts} attempts at this quiz.")
     questions = draw_questions(doc, rng or random.Random(secrets.randbits(64)))  # noqa: S311 - order, not a secret
