@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 
 from .config import PROJECT_ROOT, configure
 
@@ -90,19 +90,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "basic"
-
-    if app.config["DATABASE_URL"].startswith("postgresql"):
-
-        @app.before_request
-        def read_outside_a_transaction() -> None:
-            """A GET on PostgreSQL reads in autocommit: no BEGIN and ROLLBACK round trips around its queries.
-
-            Each statement sees what is committed either way (READ COMMITTED), and a GET's rare write (a
-            certificate's code) is one guarded UPDATE, whole on its own. (SQLite starts no transaction to read.)
-            Only a session this request opens: Flask-SQLAlchemy-Lite keeps them in g, one app context each.
-            """
-            if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static") and "_sqlalchemy_sessions" not in g:
-                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     from .extensions import reader, release_reader
     from .services.sign_ins import signed_in

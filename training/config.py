@@ -81,4 +81,6 @@ def _render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | 
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"url": url, "connect_args": {"timeout": 15}}
-    return {"url": url, "pool_pre_ping": True}
+    # No pool_pre_ping: a ping on every checkout is a round trip on every request. extensions.py pings a connection
+    # only when it has sat idle in the pool, which is when a database restart can have left it dead.
+    return {"url": url}

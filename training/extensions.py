@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Any
 
 from flask import g
@@ -10,6 +11,8 @@ from flask_alembic import Alembic
 from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 
 from training.models import Model
 from training.services.fastread import Reader
@@ -55,3 +58,32 @@ def release_reader(_: BaseException | None = None) -> None:
         if found.dialect.name == "postgresql":
             found.connection.driver_connection.autocommit = False  # as the pool hands connections out
         found.connection.close()
+
+
+IDLE_BEFORE_PING = 2.0  # seconds a pooled connection may rest before it is checked on its way out
+
+
+@event.listens_for(Pool, "checkin")
+def _rested_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """A connection that has sat idle answers a ping before it is used; one that does not is replaced.
+
+    Under load connections go straight back out and pay nothing; after a database restart, every connection has
+    been idle for longer than this, so none fails a request. Raising DisconnectionError makes the pool retry
+    with a fresh connection.
+    """
+    rested = record.info.get("checked_in")
+    if rested is None or time.monotonic() - rested < IDLE_BEFORE_PING or isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.fetchall()
+        cursor.close()
+        dbapi_connection.rollback()  # the ping began a transaction; hand the connection out as idle as it came
+    except Exception as error:
+        raise DisconnectionError(str(error)) from error
