@@ -256,12 +256,13 @@ def dashboard(db: Session | Reader, scope: Scope, *, now: dt.datetime, unit_id: 
     where = reach(reader, scope, unit_id)
     today = now.date()
     rows = _module_audience_counts(reader, where, today)
-    titles: dict[str, str] = {slug: title for slug, title in reader.rows(_AUDIENCE_TITLES)}
     by_module: dict[str, tuple[str, list[StatusCounts]]] = {}
     by_audience: dict[str, list[StatusCounts]] = {}
-    for slug, title, audience, counts in rows:
+    titles: dict[str, str] = {}
+    for slug, title, audience, audience_title, counts in rows:
         by_module.setdefault(slug, (title, []))[1].append(counts)
         by_audience.setdefault(audience, []).append(counts)
+        titles[audience] = audience_title or audience
     module_bars = tuple(Bar(slug, title, StatusCounts.sum(parts)) for slug, (title, parts) in sorted(by_module.items()))
     audience_bars = tuple(Bar(slug, titles.get(slug, slug), StatusCounts.sum(parts)) for slug, parts in sorted(by_audience.items()))
     units, title, trail = _unit_bars(reader, where, today)
@@ -285,14 +286,14 @@ def _module_audience_statement(source: str) -> Select[Any]:
         grouped = select(*flags, *_flag_sums(r.due_on, literal(1))).where(r.person_id == bindparam("viewer"))
     sums = grouped.group_by(*flags).subquery("sums")
     query = select(
-        Module.slug, Module.title, sums.c.audience, sums.c.completed_before, sums.c.started, sums.c.past, sums.c.by_soon, sums.c.total
-    )
-    return query.join(sums, sums.c.module_id == Module.id)
+        Module.slug, Module.title, sums.c.audience, Audience.title, sums.c.completed_before, sums.c.started, sums.c.past,
+        sums.c.by_soon, sums.c.total,
+    )  # fmt: skip
+    return query.join(sums, sums.c.module_id == Module.id).outerjoin(Audience, Audience.slug == sums.c.audience)
 
 
 # The dashboard's statements, built and compiled once (building one costs more than running it on the summaries).
 _MODULE_AUDIENCE = {source: Prepared(_module_audience_statement(source)) for source in ("subtrees", "viewer")}
-_AUDIENCE_TITLES = Prepared(select(Audience.slug, Audience.title))
 _UNIT_COUNTS = Prepared(
     select(ReportCount.unit_id, ReportCount.completed_before, ReportCount.started, *_flag_sums(ReportCount.due_on, ReportCount.n))
     .where(ReportCount.unit_id.in_(bindparam("units", expanding=True)), ReportCount.module_id == ALL_MODULES)
@@ -329,13 +330,13 @@ def path_range(path: str) -> tuple[str, str]:
     return path, path[:-1] + chr(ord(path[-1]) + 1)
 
 
-def _module_audience_counts(reader: Reader, where: Reach, today: dt.date) -> list[tuple[str, str, str, StatusCounts]]:
-    """Status counts per module and audience; several rows for one pair (one per combination of the flags)."""
+def _module_audience_counts(reader: Reader, where: Reach, today: dt.date) -> list[tuple[str, str, str, str | None, StatusCounts]]:
+    """Status counts per module and audience (with its title); several rows for one pair, one per combination of the flags."""
     if where.roots:
         rows = reader.rows(_MODULE_AUDIENCE["subtrees"], roots=list(where.roots), **_days(today))
     else:
         rows = reader.rows(_MODULE_AUDIENCE["viewer"], viewer=where.scope.viewer_id, **_days(today))
-    return [(slug, title, audience, StatusCounts.from_flags(*flag_counts)) for slug, title, audience, *flag_counts in rows]
+    return [(slug, title, audience, named, StatusCounts.from_flags(*flag_counts)) for slug, title, audience, named, *flag_counts in rows]
 
 
 @dataclass(frozen=True)

@@ -30,26 +30,24 @@ def score_question(served: dict[str, Any], answer: Any) -> QuestionResult:
     """
     qtype = served["type"]
     points = int(served.get("points", 1))
-    earned = Fraction(0)
+    # Whole points where the rule is all or nothing; a Fraction only where thirds and sevenths can arise.
+    earned: int | Fraction = 0
     if qtype == "single":
-        right = {c["key"] for c in served["choices"] if c["correct"]}
-        earned = Fraction(points) if isinstance(answer, str) and answer in right else Fraction(0)
+        earned = points if isinstance(answer, str) and any(c["correct"] and c["key"] == answer for c in served["choices"]) else 0
     elif qtype == "truefalse":
-        expected = "true" if served["answer"] else "false"
-        earned = Fraction(points) if answer == expected else Fraction(0)
+        earned = points if answer == ("true" if served["answer"] else "false") else 0
     elif qtype == "short":
         accepted = {normalise_short(a) for a in served["accept"]}
-        earned = Fraction(points) if isinstance(answer, str) and normalise_short(answer) in accepted else Fraction(0)
+        earned = points if isinstance(answer, str) and normalise_short(answer) in accepted else 0
     elif qtype == "multiple":
         picked = set(answer) if isinstance(answer, list | tuple | set) else set()
-        keys = {c["key"] for c in served["choices"]}
-        picked &= keys
         right = {c["key"] for c in served["choices"] if c["correct"]}
-        k = len(right)
-        raw = Fraction(len(picked & right), k) - Fraction(len(picked - right), k)
-        earned = max(Fraction(0), raw) * points
+        wrong = {c["key"] for c in served["choices"] if not c["correct"]}
+        net = len(picked & right) - len(picked & wrong)  # +1/k per right choice picked, -1/k per wrong one
+        earned = Fraction(net * points, len(right)) if net > 0 else 0
     else:
         raise ValueError(f"unknown question type {qtype!r}")
+    earned = Fraction(earned) if isinstance(earned, int) else earned
     return QuestionResult(served["id"], earned, points, earned == points)
 
 
