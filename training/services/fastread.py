@@ -34,6 +34,7 @@ class _Compiled:
     results: tuple[Callable[[Any], Any] | None, ...]
     expanding: frozenset[str]  # IN lists: each becomes as many placeholders as it has values, at execution
     placeholder: str  # the driver's parameter style, for expanded lists: "?" or "%({})s"
+    processing: tuple[tuple[int, Callable[[Any], Any]], ...]  # the result columns that need converting (most need none)
 
 
 class Prepared:
@@ -73,7 +74,10 @@ class Prepared:
             placeholder = "?" if dialect.paramstyle == "qmark" else "%({})s"
             if dialect.paramstyle not in ("qmark", "pyformat"):
                 raise ValueError(f"parameter style {dialect.paramstyle} is not supported here")
-            found = self._compiled[dialect.name] = _Compiled(sql, positional, binds, fixed, results, frozenset(expanding), placeholder)
+            processing = tuple((i, p) for i, p in enumerate(results) if p is not None)
+            found = self._compiled[dialect.name] = _Compiled(
+                sql, positional, binds, fixed, results, frozenset(expanding), placeholder, processing
+            )
         return found
 
 
@@ -130,10 +134,16 @@ class Reader:
             count = cursor.rowcount
         finally:
             cursor.close()
-        processors = compiled.results
-        if not fetched or not any(processors):
+        processing = compiled.processing
+        if not fetched or not processing:
             return list(fetched), count
-        return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in fetched], count
+        out: list[Sequence[Any]] = []
+        for row in fetched:
+            converted = list(row)
+            for index, process in processing:
+                converted[index] = process(converted[index])
+            out.append(converted)
+        return out, count
 
     def rows(self, prepared: Prepared, **params: Any) -> list[Sequence[Any]]:
         return self._run(prepared, params, fetch=True)[0]
