@@ -13,4 +13,4 @@ mkdir -p instance
 .venv/bin/flask content import
 .venv/bin/flask demo seed
 echo "Conduit is serving on http://127.0.0.1:${PORT:-5000}  (Ctrl-C to stop)"
-exec .venv/bin/gunicorn --workers "${WORKERS:-2}" --bind "127.0.0.1:${PORT:-5000}" --access-logfile - app:app
+exec .venv/bin/gunicorn --workers "${WORKERS:-2}" --timeout 300 --bind "127.0.0.1:${PORT:-5000}" --access-logfile - app:app
